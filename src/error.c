@@ -1,0 +1,4 @@
+/* error.c - the FL_ERROR quark. */
+#include "error.h"
+
+G_DEFINE_QUARK(fl-error-quark, fl_error)
