@@ -27,6 +27,12 @@ typedef enum {
                        source can still be asked for the next one */
 } FlNext;
 
+/*
+ * open() gets the location without its "scheme://" prefix and sets
+ * src->ctx; close() is called after a failed open() too, so it must cope
+ * with a NULL or half-built ctx.  next() hands out objects made with
+ * fl_object_new().
+ */
 struct FlSourceType {
     const char *scheme;          /* "file" */
     gboolean (*open)(FlSource *src, const char *location, GError **err);
@@ -34,7 +40,10 @@ struct FlSourceType {
     void     (*close)(FlSource *src);
 };
 
-/* Raw (still compressed) byte access of one object. */
+/*
+ * Raw (still compressed) byte access of one object.  close() releases ctx
+ * only; fl_object_free() frees the name and the object itself.
+ */
 struct FlObjectType {
     /* Returns bytes read, 0 at end of object, -1 with *err set. */
     gssize (*read)(FlObject *obj, guint8 *buf, gsize len, GError **err);
@@ -65,8 +74,11 @@ struct FlObject {
  * hidden entries included, symlinks to files followed, symlinked
  * directories not followed), anything else is a file.  The location is
  * checked here (it must exist), so a typo fails at start-up.
- * Returns NULL with *err set (FL_ERROR_IO naming the path) on failure.
- * Caller frees with fl_source_free().
+ * "scheme://rest" picks a source type from the registry ("file://PATH" is
+ * the same as PATH).
+ * Returns NULL with *err set on failure: FL_ERROR_IO naming the path,
+ * FL_ERROR_CONFIG for an unknown scheme, FL_ERROR_UNSUPPORTED for a scheme
+ * this build leaves out.  Caller frees with fl_source_free().
  */
 FlSource *fl_source_open(const char *location, GError **err);
 
@@ -77,6 +89,7 @@ FlSource *fl_source_open(const char *location, GError **err);
  */
 FlNext fl_source_next(FlSource *src, FlObject **obj, GError **err);
 
+/* Frees src and the state its type keeps; NULL is fine. */
 void fl_source_free(FlSource *src);
 
 /*
@@ -86,13 +99,31 @@ void fl_source_free(FlSource *src);
  * FL_ERROR_CORRUPT for a damaged or truncated gzip stream ("unexpected end
  * of gzip data"), FL_ERROR_LIMIT when the decoded size passes max_ratio
  * times the compressed size plus 1 MiB (a zip bomb), FL_ERROR_IO for read
- * errors.  Messages do not include the object name; callers prefix it.
+ * errors.  Bytes decoded before damage is found are delivered first; the
+ * error comes with the next call.  After -1 only fl_object_free() is left.
+ * Messages do not include the object name; callers prefix it.
  */
 gssize fl_object_read(FlObject *obj, guint8 *buf, gsize len, GError **err);
 
 /* Decoded-to-compressed ratio past which fl_object_read() gives up. */
 #define FL_INFLATE_MAX_RATIO 1000
 
+/* Closes obj and frees it with its filter; NULL is fine. */
 void fl_object_free(FlObject *obj);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlSource, fl_source_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlObject, fl_object_free)
+
+/* For FlSourceType implementations only. */
+
+/*
+ * Makes an object of the given type; name is copied, ctx is owned by the
+ * object from now on and released by type->close().  Cannot fail.
+ */
+FlObject *fl_object_new(const FlObjectType *type, const char *name,
+                        void *ctx);
+
+/* The built-in source types, listed in the scheme registry in source.c. */
+extern const FlSourceType fl_source_type_file;
 
 #endif

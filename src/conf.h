@@ -1,0 +1,44 @@
+/*
+ * conf.h - settings from the command line and the config file.
+ *
+ * Every long option has a key of the same name in the [flowlog2ipfix]
+ * group of the GKeyFile given with -c; the command line wins.
+ */
+#ifndef FL_CONF_H
+#define FL_CONF_H
+
+#include <glib.h>
+#include "mapper.h"
+
+typedef struct {
+    char *output;
+    char *format;
+    char *config;
+    char *infomodel_dir;
+    gint64 observation_domain;
+    gint template_refresh;
+    gint options_interval;
+    gint reconnect_timeout;
+    char *time_elements;
+    gint id_bits;
+    gboolean no_options;
+    gint threads;
+    gint64 max_rate;
+    char *stats_json;
+    gint max_errors;
+    gboolean check;
+    gint verbosity;             /* 1 default, 0 quiet, 2+ verbose */
+    gboolean version;
+    char **inputs;
+    FlTimeElements time_enum;
+} FlConf;
+
+/*
+ * Parses argv (GOption) and the config file, applies defaults and checks
+ * ranges.  FALSE with *err (G_OPTION_ERROR or FL_ERROR_CONFIG) on any
+ * usage error.  Caller frees with fl_conf_clear().
+ */
+gboolean fl_conf_load(FlConf *conf, int *argc, char ***argv, GError **err);
+void     fl_conf_clear(FlConf *conf);
+
+#endif

@@ -1,0 +1,558 @@
+/*
+ * export.c - libfixbuf session, templates, transport and recovery.
+ *
+ * What libfixbuf 2.4.1 does not do for us, and this file does (see
+ * ../shared/reference/libfixbuf-2.4.1.md §4):
+ *  - SCTP/TLS abort the process in Debian's build: refused up front.
+ *  - After a TCP failure it would reconnect silently without templates:
+ *    we free the fBuf and rebuild session, templates and connection.
+ *  - No UDP template refresh: we re-export every --template-refresh s.
+ *  - Records wait in the buffer until it fills: we emit once a second.
+ *  - RFC 5610 records must be enabled before the external templates are
+ *    added and before fBufAllocForExport, or collectors see an unknown
+ *    element in the first template copy.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+/* libfixbuf's headers test HAVE_* macros of their own: include them
+ * before our config.h (reference §9, item 21). */
+#include <fixbuf/public.h>
+
+#include "config.h"
+#include "error.h"
+#include "export.h"
+#include "infomodel.h"
+#include "log.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(fbSession_t, fbSessionFree)
+
+/* The C struct, in order; one internal template for every variant. */
+static fbInfoElementSpec_t data_internal_spec[] = {
+    { "octetDeltaCount", 8, 0 },
+    { "packetDeltaCount", 8, 0 },
+    { "droppedPacketDeltaCount", 8, 0 },
+    { "flowStartMilliseconds", 8, 0 },
+    { "flowEndMilliseconds", 8, 0 },
+    { "sourceIPv6Address", 16, 0 },
+    { "destinationIPv6Address", 16, 0 },
+    { "sourceIPv4Address", 4, 0 },
+    { "destinationIPv4Address", 4, 0 },
+    { "flowStartSeconds", 4, 0 },
+    { "flowEndSeconds", 4, 0 },
+    { "ingressInterface", 4, 0 },
+    { "egressInterface", 4, 0 },
+    { "ingressVRFID", 4, 0 },
+    { "sourceTransportPort", 2, 0 },
+    { "destinationTransportPort", 2, 0 },
+    { "tcpControlBits", 2, 0 },
+    { "protocolIdentifier", 1, 0 },
+    { "flowDirection", 1, 0 },
+    { "paddingOctets", 4, 0 },
+    FB_IESPEC_NULL
+};
+
+/* The wire order; flags select the elements of each variant. */
+static fbInfoElementSpec_t data_external_spec[] = {
+    { "sourceIPv4Address", 4, FL_V_IPV4 },
+    { "destinationIPv4Address", 4, FL_V_IPV4 },
+    { "sourceIPv6Address", 16, FL_V_IPV6 },
+    { "destinationIPv6Address", 16, FL_V_IPV6 },
+    { "sourceTransportPort", 2, 0 },
+    { "destinationTransportPort", 2, 0 },
+    { "protocolIdentifier", 1, 0 },
+    { "tcpControlBits", 2, FL_V_TCP_FLAGS },
+    { "ingressInterface", 4, 0 },
+    { "egressInterface", 4, FL_V_EGRESS },
+    { "ingressVRFID", 4, FL_V_VRF },
+    { "flowDirection", 1, FL_V_DIRECTION },
+    { "packetDeltaCount", 8, 0 },
+    { "octetDeltaCount", 8, 0 },
+    { "droppedPacketDeltaCount", 8, FL_V_DROPPED },
+    { "flowStartSeconds", 4, FL_V_TIME_SEC },
+    { "flowEndSeconds", 4, FL_V_TIME_SEC },
+    { "flowStartMilliseconds", 8, FL_V_TIME_MSEC },
+    { "flowEndMilliseconds", 8, FL_V_TIME_MSEC },
+    FB_IESPEC_NULL
+};
+
+typedef struct {
+    guint32 id;
+    guint8 pad[4];
+    fbVarfield_t name;
+    fbVarfield_t desc;
+} OptionRec;
+
+/* flags 1 = internal only (the padding) */
+static fbInfoElementSpec_t if_option_spec[] = {
+    { "ingressInterface", 4, 0 },
+    { "paddingOctets", 4, 1 },
+    { "interfaceName", FB_IE_VARLEN, 0 },
+    { "interfaceDescription", FB_IE_VARLEN, 0 },
+    FB_IESPEC_NULL
+};
+
+static fbInfoElementSpec_t vrf_option_spec[] = {
+    { "ingressVRFID", 4, 0 },
+    { "paddingOctets", 4, 1 },
+    { "VRFname", FB_IE_VARLEN, 0 },
+    { "vrfDescription", FB_IE_VARLEN, 0 },
+    FB_IESPEC_NULL
+};
+
+/* Strings longer than this are cut so that one options record always fits
+ * in a UDP message (1420 bytes); see libfixbuf reference §4.2. */
+#define MAX_OPTION_STRING 512
+
+struct FlExporter {
+    FlExportConfig cfg;
+    char *output;
+    char *infomodel_dir;
+    FlOutputKind kind;
+    char *host, *port;
+    fbInfoModel_t *model;
+    fBuf_t *fbuf;               /* owns session and fbExporter */
+    fbSession_t *session;       /* borrowed from fbuf */
+    guint64 variants_used[FL_V_COUNT / 64];
+    guint16 cur_int, cur_ext;
+    guint generation;
+    gint64 last_emit_us, last_templates_us;
+    gboolean dirty;             /* appended since last emit */
+};
+
+gboolean
+fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
+                char **port, GError **err)
+{
+    static const struct { const char *prefix; FlOutputKind kind; } schemes[] = {
+        { "tcp://", FL_OUT_TCP }, { "udp://", FL_OUT_UDP },
+        { "sctp://", FL_OUT_SCTP },
+    };
+    const char *rest = NULL, *colon;
+
+    *host = *port = NULL;
+    for (guint i = 0; i < G_N_ELEMENTS(schemes); i++) {
+        if (g_str_has_prefix(uri, schemes[i].prefix)) {
+            *kind = schemes[i].kind;
+            rest = uri + strlen(schemes[i].prefix);
+        }
+    }
+    if (rest == NULL) {
+        if (strstr(uri, "://")) {
+            g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                        "output '%s': unknown scheme (use a path, -, "
+                        "tcp://, udp:// or sctp://)", uri);
+            return FALSE;
+        }
+        if (*uri == '\0') {
+            g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "empty output path");
+            return FALSE;
+        }
+        *kind = FL_OUT_FILE;
+        return TRUE;
+    }
+    if (*rest == '[') {
+        const char *close = strchr(rest, ']');
+        if (close == NULL || close[1] != ':')
+            goto bad;
+        *host = g_strndup(rest + 1, (gsize)(close - rest - 1));
+        colon = close + 1;
+    } else {
+        colon = strrchr(rest, ':');
+        if (colon == NULL || colon == rest || memchr(rest, ':',
+                                                    (gsize)(colon - rest)))
+            goto bad;
+        *host = g_strndup(rest, (gsize)(colon - rest));
+    }
+    {
+        guint64 p;
+        if (!g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &p, NULL))
+            goto bad;
+        *port = g_strdup(colon + 1);
+    }
+#ifndef FL_HAVE_FIXBUF_SCTP
+    if (*kind == FL_OUT_SCTP) {
+        g_clear_pointer(host, g_free);
+        g_clear_pointer(port, g_free);
+        g_set_error(err, FL_ERROR, FL_ERROR_UNSUPPORTED,
+                    "output '%s': the linked libfixbuf was built without "
+                    "SCTP support (Debian's is); use tcp:// or udp://", uri);
+        return FALSE;
+    }
+#endif
+    return TRUE;
+bad:
+    g_clear_pointer(host, g_free);
+    g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                "output '%s': expected SCHEME://HOST:PORT (IPv6 as "
+                "[ADDR]:PORT, port 1-65535)", uri);
+    return FALSE;
+}
+
+static fbTemplate_t *
+make_template(fbInfoModel_t *model, fbInfoElementSpec_t *spec,
+              guint32 flags, guint16 scope, GError **err)
+{
+    fbTemplate_t *t = fbTemplateAlloc(model);
+
+    if (!fbTemplateAppendSpecArray(t, spec, flags, err)) {
+        fbTemplateFreeUnused(t);
+        return NULL;
+    }
+    if (scope)
+        fbTemplateSetOptionsScope(t, scope);
+    return t;
+}
+
+static gboolean
+add_template(fbSession_t *s, gboolean internal, guint16 tid,
+             fbInfoModel_t *model, fbInfoElementSpec_t *spec, guint32 flags,
+             guint16 scope, GError **err)
+{
+    fbTemplate_t *t = make_template(model, spec, flags, scope, err);
+
+    if (t == NULL)
+        return FALSE;
+    if (!fbSessionAddTemplate(s, internal, tid, t, err)) {
+        fbTemplateFreeUnused(t);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static guint32
+external_flags(guint variant)
+{
+    return variant | ((variant & FL_V_IPV6) ? 0 : FL_V_IPV4);
+}
+
+static gboolean
+add_data_template(FlExporter *e, fbSession_t *s, guint variant, GError **err)
+{
+    return add_template(s, FALSE, (guint16)(FL_TID_DATA_BASE + variant),
+                        e->model, data_external_spec,
+                        external_flags(variant), 0, err);
+}
+
+static fbExporter_t *
+open_transport(FlExporter *e)
+{
+    fbConnSpec_t spec = FB_CONNSPEC_INIT;
+
+    if (e->kind == FL_OUT_FILE)
+        return fbExporterAllocFile(e->output);
+    /* FB_CONNSPEC_INIT defaults to SCTP, which aborts in Debian's build:
+     * always set the transport explicitly. */
+    spec.transport = e->kind == FL_OUT_TCP ? FB_TCP : FB_UDP;
+#ifdef FL_HAVE_FIXBUF_SCTP
+    if (e->kind == FL_OUT_SCTP)
+        spec.transport = FB_SCTP;
+#endif
+    spec.host = e->host;
+    spec.svc = e->port;
+    return fbExporterAllocNet(&spec);
+}
+
+/* Builds session, templates and transport; sends templates and RFC 5610
+ * records.  On failure nothing is left allocated. */
+static gboolean
+build(FlExporter *e, GError **err)
+{
+    g_autoptr(fbSession_t) s = fbSessionAlloc(e->model);
+    fbExporter_t *x;
+    fBuf_t *fbuf;
+
+    fbSessionSetDomain(s, e->cfg.domain);
+    if (!add_template(s, TRUE, FL_TID_INT_DATA, e->model, data_internal_spec,
+                      0, 0, err))
+        return FALSE;
+    if (!e->cfg.no_options) {
+        if (!add_template(s, TRUE, FL_TID_INT_IF_OPTION, e->model,
+                          if_option_spec, 1, 1, err)
+            || !add_template(s, TRUE, FL_TID_INT_VRF_OPTION, e->model,
+                             vrf_option_spec, 1, 1, err))
+            return FALSE;
+        if (!fbSessionSetMetadataExportElements(s, TRUE, FL_TID_TYPE_INFO,
+                                                err))
+            return FALSE;
+        if (!add_template(s, FALSE, FL_TID_IF_OPTION, e->model,
+                          if_option_spec, 0, 1, err)
+            || !add_template(s, FALSE, FL_TID_VRF_OPTION, e->model,
+                             vrf_option_spec, 0, 1, err))
+            return FALSE;
+    }
+    for (guint v = 0; v < FL_V_COUNT; v++)
+        if (e->variants_used[v / 64] & (G_GUINT64_CONSTANT(1) << (v % 64)))
+            if (!add_data_template(e, s, v, err))
+                return FALSE;
+
+    /* Create the exporter right before the fBuf takes it: no leak window. */
+    x = open_transport(e);
+    fbuf = fBufAllocForExport(s, x);
+    e->session = g_steal_pointer(&s);
+    e->fbuf = fbuf;
+    e->cur_int = e->cur_ext = 0;
+    if (!fbSessionExportTemplates(e->session, err) || !fBufEmit(e->fbuf, err)) {
+        g_clear_pointer(&e->fbuf, fBufFree);
+        e->session = NULL;
+        return FALSE;
+    }
+    e->generation++;
+    e->last_emit_us = e->last_templates_us = g_get_monotonic_time();
+    e->dirty = FALSE;
+    return TRUE;
+}
+
+FlExporter *
+fl_exporter_new(const FlExportConfig *cfg, GError **err)
+{
+    FlExporter *e = g_new0(FlExporter, 1);
+    fbTemplate_t *probe;
+
+    e->cfg = *cfg;
+    e->output = g_strdup(cfg->output);
+    e->infomodel_dir = g_strdup(cfg->infomodel_dir);
+    e->cfg.output = e->output;
+    e->cfg.infomodel_dir = e->infomodel_dir;
+    if (!fl_output_parse(e->output, &e->kind, &e->host, &e->port, err))
+        goto fail;
+    e->model = fl_infomodel_load(e->infomodel_dir, err);
+    if (e->model == NULL)
+        goto fail;
+    /* The struct and the internal template must agree byte for byte. */
+    probe = make_template(e->model, data_internal_spec, 0, 0, err);
+    if (probe == NULL)
+        goto fail;
+    g_assert(fbTemplateGetIELenOfMemBuffer(probe) == sizeof(FlIpfixRec));
+    fbTemplateFreeUnused(probe);
+
+    if (!build(e, err)) {
+        g_prefix_error(err, "%s: ", e->output);
+        if ((*err)->domain != FL_ERROR) {
+            GError *wrapped = g_error_new(FL_ERROR, FL_ERROR_EXPORT, "%s",
+                                          (*err)->message);
+            g_clear_error(err);
+            g_propagate_error(err, wrapped);
+        }
+        goto fail;
+    }
+    return e;
+fail:
+    if (e->model)
+        fbInfoModelFree(e->model);
+    g_free(e->host);
+    g_free(e->port);
+    g_free(e->output);
+    g_free(e->infomodel_dir);
+    g_free(e);
+    return NULL;
+}
+
+static gboolean
+is_transport_error(const GError *err)
+{
+    return err->domain == FB_ERROR_DOMAIN
+           && (err->code == FB_ERROR_NLWRITE || err->code == FB_ERROR_IO
+               || err->code == FB_ERROR_CONN);
+}
+
+/*
+ * After a failed write: drop the fBuf (and with it the stale message and
+ * the half-dead socket), then rebuild with exponential backoff until the
+ * collector is back, the reconnect timeout passes, or a signal asks us to
+ * stop.  Only TCP gets here: files and UDP failures are final or silent.
+ */
+static FlExportResult
+recover(FlExporter *e, GError **err)
+{
+    gint64 deadline;
+    gulong delay_ms = 100;
+
+    if (e->kind != FL_OUT_TCP || !is_transport_error(*err)) {
+        g_prefix_error(err, "%s: ", e->output);
+        return FL_EXPORT_FAILED;
+    }
+    fl_log_warnx("%s: %s; reconnecting (records in the failed message are "
+                 "lost)", e->output, (*err)->message);
+    g_clear_error(err);
+    g_clear_pointer(&e->fbuf, fBufFree);
+    e->session = NULL;
+    deadline = g_get_monotonic_time()
+               + (gint64)e->cfg.reconnect_timeout * G_USEC_PER_SEC;
+    for (;;) {
+        GError *local = NULL;
+
+        if (e->cfg.stop && g_atomic_int_get(e->cfg.stop)) {
+            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                        "%s: stopped while reconnecting", e->output);
+            return FL_EXPORT_FAILED;
+        }
+        if (build(e, &local)) {
+            fl_log_info("%s: reconnected", e->output);
+            return FL_EXPORT_RETRY;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                        "%s: collector unreachable for %u s: %s", e->output,
+                        e->cfg.reconnect_timeout, local->message);
+            g_clear_error(&local);
+            return FL_EXPORT_FAILED;
+        }
+        fl_log_debug("%s: reconnect failed: %s", e->output, local->message);
+        g_clear_error(&local);
+        g_usleep(delay_ms * 1000);
+        delay_ms = MIN(delay_ms * 2, 5000);
+    }
+}
+
+static inline gboolean
+set_templates(FlExporter *e, guint16 int_tid, guint16 ext_tid, GError **err)
+{
+    if (e->cur_int != int_tid) {
+        if (!fBufSetInternalTemplate(e->fbuf, int_tid, err))
+            return FALSE;
+        e->cur_int = int_tid;
+    }
+    if (e->cur_ext != ext_tid) {
+        if (!fBufSetExportTemplate(e->fbuf, ext_tid, err))
+            return FALSE;
+        e->cur_ext = ext_tid;
+    }
+    return TRUE;
+}
+
+FlExportResult
+fl_exporter_append_data(FlExporter *e, guint variant, FlIpfixRec *rec,
+                        GError **err)
+{
+    guint16 tid = (guint16)(FL_TID_DATA_BASE + variant);
+
+    if (G_UNLIKELY(e->cur_ext != tid || e->cur_int != FL_TID_INT_DATA)) {
+        guint64 bit = G_GUINT64_CONSTANT(1) << (variant % 64);
+
+        if (!(e->variants_used[variant / 64] & bit)) {
+            e->variants_used[variant / 64] |= bit;
+            if (!add_data_template(e, e->session, variant, err))
+                return recover(e, err);
+        }
+        if (!set_templates(e, FL_TID_INT_DATA, tid, err))
+            return recover(e, err);
+    }
+    if (G_UNLIKELY(!fBufAppend(e->fbuf, (uint8_t *)rec, sizeof *rec, err)))
+        return recover(e, err);
+    e->dirty = TRUE;
+    return FL_EXPORT_OK;
+}
+
+FlExportResult
+fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
+                          const char *name, const char *desc, GError **err)
+{
+    OptionRec r;
+
+    if (e->cfg.no_options)
+        return FL_EXPORT_OK;
+    memset(&r, 0, sizeof r);
+    r.id = id;
+    r.name.buf = (uint8_t *)name;
+    r.name.len = MIN(strlen(name), MAX_OPTION_STRING);
+    r.desc.buf = (uint8_t *)desc;
+    r.desc.len = MIN(strlen(desc), MAX_OPTION_STRING);
+    if (kind == FL_ID_INTERFACE) {
+        if (!set_templates(e, FL_TID_INT_IF_OPTION, FL_TID_IF_OPTION, err))
+            return recover(e, err);
+    } else if (!set_templates(e, FL_TID_INT_VRF_OPTION, FL_TID_VRF_OPTION,
+                              err)) {
+        return recover(e, err);
+    }
+    if (!fBufAppend(e->fbuf, (uint8_t *)&r, sizeof r, err))
+        return recover(e, err);
+    e->dirty = TRUE;
+    return FL_EXPORT_OK;
+}
+
+FlExportResult
+fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
+{
+    if (e->kind == FL_OUT_FILE)
+        return FL_EXPORT_OK;
+    if (e->kind == FL_OUT_UDP && e->cfg.template_refresh > 0
+        && now_us - e->last_templates_us
+           >= (gint64)e->cfg.template_refresh * G_USEC_PER_SEC) {
+        /* Templates always start a new message; this emits pending data
+         * first.  Options are due again too (generation). */
+        if (!fbSessionExportTemplates(e->session, err))
+            return recover(e, err);
+        e->cur_int = e->cur_ext = 0;
+        e->last_templates_us = now_us;
+        e->generation++;
+        e->dirty = TRUE;
+    }
+    if (e->dirty && now_us - e->last_emit_us >= G_USEC_PER_SEC) {
+        if (!fBufEmit(e->fbuf, err))
+            return recover(e, err);
+        e->last_emit_us = now_us;
+        e->dirty = FALSE;
+    }
+    return FL_EXPORT_OK;
+}
+
+FlExportResult
+fl_exporter_flush(FlExporter *e, GError **err)
+{
+    if (!e->dirty)
+        return FL_EXPORT_OK;
+    if (!fBufEmit(e->fbuf, err))
+        return recover(e, err);
+    e->last_emit_us = g_get_monotonic_time();
+    e->dirty = FALSE;
+    return FL_EXPORT_OK;
+}
+
+guint
+fl_exporter_generation(const FlExporter *e)
+{
+    return e->generation;
+}
+
+gboolean
+fl_exporter_options_enabled(const FlExporter *e)
+{
+    return !e->cfg.no_options;
+}
+
+FlOutputKind
+fl_exporter_kind(const FlExporter *e)
+{
+    return e->kind;
+}
+
+gboolean
+fl_exporter_close(FlExporter *e, guint64 *bytes_out, GError **err)
+{
+    gboolean ok = TRUE;
+    struct stat st;
+
+    *bytes_out = 0;
+    if (e->fbuf) {
+        if (!fBufEmit(e->fbuf, err)) {
+            g_prefix_error(err, "%s: ", e->output);
+            ok = FALSE;
+        }
+        /* fBufFree closes the file or socket and frees the session. */
+        g_clear_pointer(&e->fbuf, fBufFree);
+    }
+    if (e->kind == FL_OUT_FILE) {
+        if (strcmp(e->output, "-") == 0 ? fstat(1, &st) == 0
+                                        : stat(e->output, &st) == 0)
+            if (S_ISREG(st.st_mode))
+                *bytes_out = (guint64)st.st_size;
+    }
+    g_clear_pointer(&e->model, fbInfoModelFree);
+    g_free(e->host);
+    g_free(e->port);
+    g_free(e->output);
+    g_free(e->infomodel_dir);
+    g_free(e);
+    return ok;
+}

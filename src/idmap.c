@@ -1,0 +1,249 @@
+/*
+ * idmap.c - generated IDs, the per-thread name cache and the registry.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "idmap.h"
+
+guint32
+fl_id_hash(const char *name, gsize len)
+{
+    guint32 h = 2166136261u;
+
+    for (gsize i = 0; i < len; i++) {
+        h ^= (guint8)name[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+guint32
+fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits)
+{
+    guint32 h = fl_id_hash(name, len);
+
+    /* Interfaces start at 16: 1..15 are reserved for pseudo-interfaces
+     * (ACCEPT = 1, REJECT = 2), so an ENI can never collide with them. */
+    if (kind == FL_ID_INTERFACE)
+        return bits == 16 ? 16 + h % 65520u : 16 + h % (G_MAXUINT32 - 15u);
+    /* VRF 0 is the default VRF in IPFIX usage: never generate it. */
+    return bits == 16 ? 1 + h % 65535u : 1 + h % G_MAXUINT32;
+}
+
+/* ------------------------------------------------------------------ */
+
+#define CACHE_SLOTS 1024            /* power of two */
+#define NAME_MAX_CACHED 63
+
+typedef struct {
+    guint32 id;
+    guint8  len;                    /* 0 = empty */
+    char    name[NAME_MAX_CACHED];
+} CacheSlot;
+
+struct FlNameCache {
+    FlIdKind kind;
+    int bits;
+    CacheSlot slot[CACHE_SLOTS];
+    /* Every name this thread has seen: the cache may evict, the set does
+     * not, so a name is reported as new exactly once per thread. */
+    GHashTable *seen;
+};
+
+FlNameCache *
+fl_name_cache_new(FlIdKind kind, int bits)
+{
+    FlNameCache *c = g_new0(FlNameCache, 1);
+
+    c->kind = kind;
+    c->bits = bits;
+    c->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    return c;
+}
+
+void
+fl_name_cache_free(FlNameCache *c)
+{
+    if (c == NULL)
+        return;
+    g_hash_table_destroy(c->seen);
+    g_free(c);
+}
+
+/* A cheap slot index from the name's two ends; AWS IDs differ in their
+ * last hex digits, and the length separates the two ENI ID widths. */
+static inline guint
+slot_index(const char *name, gsize len)
+{
+    guint64 a = 0, b = 0;
+
+    if (len >= 8) {
+        memcpy(&a, name, 8);
+        memcpy(&b, name + len - 8, 8);
+    } else {
+        memcpy(&a, name, len);
+    }
+    a ^= b * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ len;
+    a *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+    return (guint)(a >> 54) & (CACHE_SLOTS - 1);
+}
+
+guint32
+fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
+                     gboolean *is_new)
+{
+    CacheSlot *s;
+    guint32 id;
+    char *key;
+
+    *is_new = FALSE;
+    if (len <= NAME_MAX_CACHED) {
+        s = &c->slot[slot_index(name, len)];
+        if (s->len == len && memcmp(s->name, name, len) == 0)
+            return s->id;
+    } else {
+        s = NULL;
+    }
+    id = fl_id_generate(c->kind, name, len, c->bits);
+    key = g_strndup(name, len);
+    if (!g_hash_table_contains(c->seen, key)) {
+        g_hash_table_add(c->seen, key);
+        *is_new = TRUE;
+    } else {
+        g_free(key);
+    }
+    if (s) {
+        s->id = id;
+        s->len = (guint8)len;
+        memcpy(s->name, name, len);
+    }
+    return id;
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+    char   *name;
+    char   *desc;
+    guint32 sent_epoch;
+    GSList *collided;       /* other names already reported */
+} RegEntry;
+
+#define SENT_SLOTS 4096
+
+struct FlIdRegistry {
+    GHashTable *ids[FL_ID_KINDS];   /* guint32 id -> RegEntry */
+    guint32 epoch;                  /* starts at 1; 0 = never sent */
+    struct { guint32 id, epoch; } sent[FL_ID_KINDS][SENT_SLOTS];
+};
+
+static void
+entry_free(gpointer p)
+{
+    RegEntry *e = p;
+
+    g_free(e->name);
+    g_free(e->desc);
+    g_slist_free_full(e->collided, g_free);
+    g_free(e);
+}
+
+FlIdRegistry *
+fl_id_registry_new(void)
+{
+    FlIdRegistry *r = g_new0(FlIdRegistry, 1);
+
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        r->ids[k] = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                          NULL, entry_free);
+    r->epoch = 1;
+    return r;
+}
+
+void
+fl_id_registry_free(FlIdRegistry *r)
+{
+    if (r == NULL)
+        return;
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        g_hash_table_destroy(r->ids[k]);
+    g_free(r);
+}
+
+gboolean
+fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
+                     const char *name, gsize len, const char *desc)
+{
+    RegEntry *e = g_hash_table_lookup(r->ids[kind], GUINT_TO_POINTER(id));
+
+    if (e == NULL) {
+        e = g_new0(RegEntry, 1);
+        e->name = g_strndup(name, len);
+        e->desc = g_strdup(desc ? desc : "");
+        g_hash_table_insert(r->ids[kind], GUINT_TO_POINTER(id), e);
+        return FALSE;
+    }
+    if (strlen(e->name) == len && memcmp(e->name, name, len) == 0)
+        return FALSE;
+    for (GSList *l = e->collided; l; l = l->next)
+        if (strlen(l->data) == len && memcmp(l->data, name, len) == 0)
+            return FALSE;
+    e->collided = g_slist_prepend(e->collided, g_strndup(name, len));
+    return TRUE;
+}
+
+void
+fl_id_registry_pin(FlIdRegistry *r, FlIdKind kind, guint32 id,
+                   const char *name, const char *desc)
+{
+    RegEntry *e = g_new0(RegEntry, 1);
+
+    e->name = g_strdup(name);
+    e->desc = g_strdup(desc);
+    g_hash_table_replace(r->ids[kind], GUINT_TO_POINTER(id), e);
+}
+
+gboolean
+fl_id_registry_sent(FlIdRegistry *r, FlIdKind kind, guint32 id)
+{
+    guint i = (id ^ (id >> 12) ^ (id >> 24)) & (SENT_SLOTS - 1);
+    RegEntry *e;
+
+    if (r->sent[kind][i].id == id && r->sent[kind][i].epoch == r->epoch)
+        return TRUE;
+    e = g_hash_table_lookup(r->ids[kind], GUINT_TO_POINTER(id));
+    if (e == NULL || e->sent_epoch != r->epoch)
+        return FALSE;
+    r->sent[kind][i].id = id;
+    r->sent[kind][i].epoch = r->epoch;
+    return TRUE;
+}
+
+gboolean
+fl_id_registry_mark_sent(FlIdRegistry *r, FlIdKind kind, guint32 id,
+                         const char **name, const char **desc)
+{
+    RegEntry *e = g_hash_table_lookup(r->ids[kind], GUINT_TO_POINTER(id));
+
+    if (e == NULL)
+        return FALSE;
+    e->sent_epoch = r->epoch;
+    *name = e->name;
+    *desc = e->desc;
+    return TRUE;
+}
+
+void
+fl_id_registry_new_epoch(FlIdRegistry *r)
+{
+    r->epoch++;
+}
+
+guint
+fl_id_registry_size(FlIdRegistry *r)
+{
+    return g_hash_table_size(r->ids[FL_ID_INTERFACE])
+           + g_hash_table_size(r->ids[FL_ID_VRF]);
+}

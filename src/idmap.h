@@ -1,0 +1,89 @@
+/*
+ * idmap.h - generated numeric IDs for cloud names (ENIs, VPCs, actions).
+ *
+ * The ID is a pure function of the name (FNV-1a 32, folded into a
+ * documented range), so parallel processes agree without shared state.
+ * See doc/internals/CONTRACT.md for the ranges.
+ *
+ * Two halves:
+ *  - FlNameCache: per worker thread, name -> ID with a direct-mapped
+ *    cache so the hash runs once per distinct name, not once per line; it
+ *    reports each name it has not seen before, so the writer can check for
+ *    collisions and learn descriptions.
+ *  - FlIdRegistry: owned by the writer thread: ID -> name and description,
+ *    collision detection, and "options record already sent in this epoch".
+ */
+#ifndef FL_IDMAP_H
+#define FL_IDMAP_H
+
+#include <glib.h>
+
+typedef enum {
+    FL_ID_INTERFACE = 0,   /* ingressInterface/egressInterface namespace */
+    FL_ID_VRF = 1,         /* ingressVRFID namespace */
+    FL_ID_KINDS
+} FlIdKind;
+
+#define FL_ID_ACCEPT 1
+#define FL_ID_REJECT 2
+
+/* FNV-1a 32-bit of the bytes.  Cannot fail. */
+guint32 fl_id_hash(const char *name, gsize len);
+
+/* The generated ID for name (bits 32 or 16).  Cannot fail. */
+guint32 fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits);
+
+/* ---- per-thread cache ---- */
+
+typedef struct FlNameCache FlNameCache;
+
+FlNameCache *fl_name_cache_new(FlIdKind kind, int bits);
+void         fl_name_cache_free(FlNameCache *c);
+
+/*
+ * ID for name.  *is_new is set TRUE the first time this cache sees the
+ * exact name (then the caller reports it to the writer).  Cannot fail.
+ */
+guint32 fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
+                             gboolean *is_new);
+
+/* ---- writer registry ---- */
+
+typedef struct FlIdRegistry FlIdRegistry;
+
+FlIdRegistry *fl_id_registry_new(void);
+void          fl_id_registry_free(FlIdRegistry *r);
+
+/*
+ * Records that name (with description) has ID id.  The first name seen
+ * for an ID wins; a different name for a known ID is a collision: returns
+ * TRUE once per distinct (id, name) pair so the caller can warn and count.
+ */
+gboolean fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
+                              const char *name, gsize len, const char *desc);
+
+/* Pins id to name and description (action pseudo-interfaces, map files). */
+void fl_id_registry_pin(FlIdRegistry *r, FlIdKind kind, guint32 id,
+                        const char *name, const char *desc);
+
+/*
+ * TRUE when the options record for id was sent in the current epoch.
+ * Inline fast path through a small direct-mapped cache.
+ */
+gboolean fl_id_registry_sent(FlIdRegistry *r, FlIdKind kind, guint32 id);
+
+/*
+ * Marks id as sent in this epoch and returns its name and description
+ * (owned by the registry), or FALSE if the ID was never learned.
+ */
+gboolean fl_id_registry_mark_sent(FlIdRegistry *r, FlIdKind kind,
+                                  guint32 id, const char **name,
+                                  const char **desc);
+
+/* Starts a new epoch: every ID's options record is due again (new
+ * connection, new file, options interval).  Cannot fail. */
+void fl_id_registry_new_epoch(FlIdRegistry *r);
+
+guint fl_id_registry_size(FlIdRegistry *r);
+
+#endif

@@ -1,0 +1,164 @@
+/*
+ * main.c - the process: options, signals, exit codes.
+ *
+ * The only file that exits.  Everything else reports through GError.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conf.h"
+#include "error.h"
+#include "infomodel.h"
+#include "export.h"
+#include "log.h"
+#include "pipeline.h"
+#include "stats.h"
+
+enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3 };
+
+/* The one piece of process-wide state: set by SIGINT/SIGTERM, read by the
+ * pipeline between chunks and by the exporter while it waits to reconnect. */
+static volatile gint stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+    (void)sig;
+    g_atomic_int_set(&stop_requested, 1);
+    /* A second signal ends the process the hard way. */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+}
+
+static int
+usage_error(const GError *err)
+{
+    fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+    return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+    FlConf conf;
+    FlStats stats;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(FlFormat) format = NULL;
+    FlExportConfig ec;
+    FlPipelineConfig pc;
+    FlExporter *exp = NULL;
+    int status = EXIT_OK;
+    struct sigaction sa;
+
+    if (!fl_conf_load(&conf, &argc, &argv, &err)) {
+        status = usage_error(err);
+        goto out_conf;
+    }
+    if (conf.version) {
+        printf("flowlog2ipfix %s\n", PACKAGE_VERSION);
+        goto out_conf;
+    }
+    fl_log_init(conf.verbosity);
+
+    format = conf.format ? fl_format_parse(conf.format, -1, &err)
+                         : fl_format_new_default();
+    if (format == NULL) {
+        g_prefix_error(&err, "--format: ");
+        status = usage_error(err);
+        goto out_conf;
+    }
+    {
+        FlMapPlan plan;
+        FlMapperConfig mc = { conf.time_enum, conf.id_bits };
+        if (!fl_map_plan_init(&plan, format, &mc, &err)) {
+            g_prefix_error(&err, "--format: ");
+            status = usage_error(err);
+            goto out_conf;
+        }
+    }
+
+    memset(&ec, 0, sizeof ec);
+    ec.output = conf.output;
+    ec.infomodel_dir = conf.infomodel_dir;
+    ec.domain = (guint32)conf.observation_domain;
+    ec.template_refresh = (guint)conf.template_refresh;
+    ec.reconnect_timeout = (guint)conf.reconnect_timeout;
+    ec.no_options = conf.no_options;
+    ec.stop = &stop_requested;
+
+    if (conf.check) {
+        FlOutputKind kind;
+        char *host, *port;
+        fbInfoModel_t *m;
+
+        if (!fl_output_parse(conf.output, &kind, &host, &port, &err)) {
+            status = usage_error(err);
+            goto out_conf;
+        }
+        g_free(host);
+        g_free(port);
+        m = fl_infomodel_load(conf.infomodel_dir, &err);
+        if (m == NULL) {
+            status = usage_error(err);
+            goto out_conf;
+        }
+        fbInfoModelFree(m);
+        goto out_conf;
+    }
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    exp = fl_exporter_new(&ec, &err);
+    if (exp == NULL) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = err->domain == FL_ERROR && (err->code == FL_ERROR_CONFIG
+                                             || err->code == FL_ERROR_UNSUPPORTED)
+                 ? EXIT_USAGE : EXIT_OUTPUT;
+        goto out_conf;
+    }
+
+    memset(&pc, 0, sizeof pc);
+    pc.inputs = conf.inputs;
+    pc.format = format;
+    pc.map.time_elements = conf.time_enum;
+    pc.map.id_bits = conf.id_bits;
+    pc.threads = (guint)conf.threads;
+    pc.max_errors = (guint)conf.max_errors;
+    pc.options_interval = (guint)conf.options_interval;
+    pc.max_rate = (guint64)conf.max_rate;
+    pc.stop = &stop_requested;
+
+    fl_stats_init(&stats);
+    if (!fl_pipeline_run(&pc, exp, &stats, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = EXIT_OUTPUT;
+        g_clear_error(&err);
+    }
+    if (!fl_exporter_close(exp, &stats.bytes_out, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = EXIT_OUTPUT;
+        g_clear_error(&err);
+    }
+    /* Only a regular output file has a size to report. */
+    stats.bytes_out_known = stats.bytes_out > 0;
+    if (status == EXIT_OK && stats.objects_failed)
+        status = EXIT_INPUT;
+    if (conf.verbosity > 0)
+        fl_stats_print(&stats, stderr, conf.verbosity > 1);
+    if (conf.stats_json && !fl_stats_write_json(&stats, conf.stats_json, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        if (status == EXIT_OK)
+            status = EXIT_USAGE;
+    }
+    fl_stats_clear(&stats);
+out_conf:
+    fl_conf_clear(&conf);
+    return status;
+}

@@ -1,0 +1,42 @@
+/*
+ * pipeline.h - one run: sources -> decoder -> mapper -> exporter.
+ *
+ * Threads (with threads > 1):
+ *   reader   reads objects (inflating gzip) into line-aligned chunks;
+ *   workers  decode and map whole chunks into FlIpfixRec arrays;
+ *   writer   (the calling thread) takes chunks in input order and appends
+ *            their records to the exporter, sending options records
+ *            before the first use of an ID.
+ * Output is byte-for-byte the same for every thread count, because IDs
+ * are a pure function of names and the writer sees chunks in order.
+ * With threads == 1 the same steps run inline in the calling thread.
+ */
+#ifndef FL_PIPELINE_H
+#define FL_PIPELINE_H
+
+#include <glib.h>
+#include "decode.h"
+#include "export.h"
+#include "mapper.h"
+#include "stats.h"
+
+typedef struct {
+    char **inputs;              /* NULL-terminated locations */
+    FlFormat *format;           /* --format, or NULL for the default */
+    FlMapperConfig map;
+    guint threads;
+    guint max_errors;
+    guint options_interval;     /* seconds; 0 = only on new output */
+    guint64 max_rate;           /* records/s, 0 = unlimited */
+    const volatile gint *stop;  /* set by SIGINT/SIGTERM */
+} FlPipelineConfig;
+
+/*
+ * Runs every input through to exp.  Input problems are logged and counted
+ * in stats (objects_failed); the return value is FALSE, with *err set, only
+ * when the output failed and the run cannot go on.
+ */
+gboolean fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
+                         FlStats *stats, GError **err);
+
+#endif

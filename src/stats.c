@@ -1,0 +1,132 @@
+/*
+ * stats.c - printing the counters kept by the pipeline.
+ *
+ * Key names are a contract (doc/internals/CONTRACT.md): scripts read them.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "stats.h"
+
+void
+fl_stats_init(FlStats *s)
+{
+    memset(s, 0, sizeof *s);
+    s->skipdata_by_interface = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                     g_free, NULL);
+}
+
+void
+fl_stats_clear(FlStats *s)
+{
+    g_clear_pointer(&s->skipdata_by_interface, g_hash_table_destroy);
+}
+
+static double
+rate(const FlStats *s)
+{
+    return s->elapsed_s > 0 ? (double)s->records_out / s->elapsed_s : 0.0;
+}
+
+void
+fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
+{
+    fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " object(s)", s->objects);
+    if (s->objects_failed)
+        fprintf(fp, " (%" G_GUINT64_FORMAT " failed)", s->objects_failed);
+    fprintf(fp, ", %" G_GUINT64_FORMAT " lines, %" G_GUINT64_FORMAT
+            " records (%" G_GUINT64_FORMAT " IPv4, %" G_GUINT64_FORMAT
+            " IPv6), %" G_GUINT64_FORMAT " NODATA, %" G_GUINT64_FORMAT
+            " SKIPDATA, %" G_GUINT64_FORMAT " rejected",
+            s->lines_read, s->records_out, s->records_ipv4, s->records_ipv6,
+            s->nodata, s->skipdata, s->rejected);
+    if (s->rejected) {
+        const char *sep = " (";
+        for (int i = 0; i < FL_REJECT_COUNT; i++) {
+            if (!s->rejected_by[i])
+                continue;
+            fprintf(fp, "%s%s %" G_GUINT64_FORMAT, sep,
+                    fl_reject_name((FlReject)i), s->rejected_by[i]);
+            sep = ", ";
+        }
+        fputc(')', fp);
+    }
+    fprintf(fp, ", %" G_GUINT64_FORMAT " options records", s->options_records);
+    if (s->id_collisions)
+        fprintf(fp, ", %" G_GUINT64_FORMAT " ID collisions", s->id_collisions);
+    if (s->bytes_out_known)
+        fprintf(fp, ", %" G_GUINT64_FORMAT " bytes out", s->bytes_out);
+    fprintf(fp, ", %.3f s, %.0f records/s\n", s->elapsed_s, rate(s));
+    if (s->skipdata && g_hash_table_size(s->skipdata_by_interface)) {
+        GHashTableIter it;
+        gpointer k, v;
+        guint n = 0;
+
+        /* SKIPDATA means AWS dropped records for that interface. */
+        g_hash_table_iter_init(&it, s->skipdata_by_interface);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            if (!verbose && n++ >= 10)
+                break;
+            fprintf(fp, "flowlog2ipfix: SKIPDATA on %s: %u interval(s)\n",
+                    (char *)k, GPOINTER_TO_UINT(v));
+        }
+    }
+}
+
+gboolean
+fl_stats_write_json(const FlStats *s, const char *path, GError **err)
+{
+    g_autoptr(GString) j = g_string_new("{");
+    g_autoptr(GError) local = NULL;
+
+#define NUM(k, v) g_string_append_printf(j, "\"%s\": %" G_GUINT64_FORMAT ", ", \
+                                         k, (guint64)(v))
+    NUM("objects", s->objects);
+    NUM("objects_failed", s->objects_failed);
+    NUM("lines_read", s->lines_read);
+    NUM("records_out", s->records_out);
+    NUM("records_ipv4", s->records_ipv4);
+    NUM("records_ipv6", s->records_ipv6);
+    NUM("nodata", s->nodata);
+    NUM("skipdata", s->skipdata);
+    NUM("rejected", s->rejected);
+    g_string_append(j, "\"rejected_by_reason\": {");
+    for (int i = 0; i < FL_REJECT_COUNT; i++)
+        g_string_append_printf(j, "%s\"%s\": %" G_GUINT64_FORMAT,
+                               i ? ", " : "", fl_reject_name((FlReject)i),
+                               s->rejected_by[i]);
+    g_string_append(j, "}, ");
+    NUM("options_records", s->options_records);
+    NUM("id_collisions", s->id_collisions);
+    if (s->bytes_out_known)
+        NUM("bytes_out", s->bytes_out);
+    else
+        g_string_append(j, "\"bytes_out\": null, ");
+#undef NUM
+    g_string_append_printf(j, "\"elapsed_s\": %.6f, \"records_per_s\": %.1f",
+                           s->elapsed_s, rate(s));
+    g_string_append(j, ", \"skipdata_by_interface\": {");
+    {
+        GHashTableIter it;
+        gpointer k, v;
+        gboolean first = TRUE;
+
+        g_hash_table_iter_init(&it, s->skipdata_by_interface);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            /* Interface names come from input: escape them. */
+            g_autofree char *esc = g_strescape(k, NULL);
+            g_string_append_printf(j, "%s\"%s\": %u", first ? "" : ", ", esc,
+                                   GPOINTER_TO_UINT(v));
+            first = FALSE;
+        }
+    }
+    g_string_append(j, "}}\n");
+    if (!g_file_set_contents(path, j->str, (gssize)j->len, &local)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_IO, "--stats-json: %s",
+                    local->message);
+        return FALSE;
+    }
+    return TRUE;
+}

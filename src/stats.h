@@ -1,0 +1,31 @@
+/*
+ * stats.h - the run's counters, the stderr summary and the JSON file.
+ */
+#ifndef FL_STATS_H
+#define FL_STATS_H
+
+#include <stdio.h>
+#include <glib.h>
+#include "decode.h"
+
+typedef struct {
+    guint64 objects, objects_failed;
+    guint64 lines_read;
+    guint64 records_out, records_ipv4, records_ipv6;
+    guint64 nodata, skipdata;
+    guint64 rejected, rejected_by[FL_REJECT_COUNT];
+    guint64 options_records;
+    guint64 id_collisions;
+    guint64 bytes_out;
+    gboolean bytes_out_known;   /* only for file outputs */
+    double elapsed_s;
+    GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */
+} FlStats;
+
+void fl_stats_init(FlStats *s);
+void fl_stats_clear(FlStats *s);
+void fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose);
+/* Writes the statistics as one JSON object; FL_ERROR_IO naming path. */
+gboolean fl_stats_write_json(const FlStats *s, const char *path, GError **err);
+
+#endif
