@@ -217,10 +217,10 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "version", 'V', 0, G_OPTION_ARG_NONE, &c->version,
           "Print the version and exit", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->inputs,
-          NULL, "INPUT…" },
+          NULL, "INPUT..." },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT…");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
     GOptionGroup *main_group;
 
     memset(c, 0, sizeof *c);

@@ -290,6 +290,21 @@ parse_ipv4(const char *p, gsize len, guint8 *out)
     return p == end;
 }
 
+static guint
+count_words(const char *line, gsize len)
+{
+    guint n = 0;
+    gboolean in_word = FALSE;
+
+    for (gsize i = 0; i < len; i++) {
+        gboolean sp = line[i] == ' ' || line[i] == '\r';
+        if (!sp && !in_word)
+            n++;
+        in_word = !sp;
+    }
+    return n;
+}
+
 static gboolean
 parse_addr(const char *p, gsize len, FlAddr *a)
 {
@@ -380,8 +395,7 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
         case FL_KIND_ADDR:
             if (!parse_addr((const char *)w, wl, &v->a)) {
                 *reason = FL_REJECT_ADDRESS;
-                *column = col - 1;
-                return FALSE;
+                goto bad_field;
             }
             break;
         case FL_KIND_ACTION:
@@ -422,10 +436,19 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
 
 bad_number:
     *reason = FL_REJECT_NUMBER;
-    *column = col - 1;
-    return FALSE;
+    goto bad_field;
 bad_value:
     *reason = FL_REJECT_VALUE;
+bad_field:
     *column = col - 1;
+    /* A line with the wrong number of words usually fails on some field
+     * first; the word count is the better explanation, so say that. */
+    {
+        guint words = count_words(line, len);
+        if (words != fmt->n_columns) {
+            *reason = FL_REJECT_FIELD_COUNT;
+            *column = words;
+        }
+    }
     return FALSE;
 }
