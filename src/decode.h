@@ -32,6 +32,8 @@ typedef struct FlFormat {
     gint     ref;
     guint    n_columns;
     FlField  column[FL_MAX_COLUMNS];   /* FL_F_UNKNOWN for unknown names */
+    guint8   kind[FL_MAX_COLUMNS];     /* FlKind of each column */
+    guint64  max[FL_MAX_COLUMNS];      /* FL_KIND_UINT upper bounds */
     char    *names[FL_MAX_COLUMNS];    /* as written, for messages */
     guint64  has[2];                   /* known fields present */
     guint    n_unknown;
@@ -94,6 +96,10 @@ const char *fl_reject_name(FlReject r);
  * String values point into line.  Returns TRUE, or FALSE with *reason and
  * *column (0-based; the column count for FL_REJECT_FIELD_COUNT) set.
  * Thread-safe for a shared fmt.
+ *
+ * line[len] must be readable and hold a byte <= ' ' (the '\n' that ended
+ * the line, or a NUL): the scanners use it as a sentinel instead of
+ * checking bounds on every byte.
  */
 gboolean fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
                         FlRecord *rec, FlReject *reason, guint *column);

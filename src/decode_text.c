@@ -73,6 +73,8 @@ format_add(FlFormat *f, const char *name, gsize len, GError **err)
     }
     id = fl_field_lookup(name, len);
     f->column[f->n_columns] = id;
+    f->kind[f->n_columns] = (guint8)fl_field_info(id)->kind;
+    f->max[f->n_columns] = fl_field_info(id)->max;
     f->names[f->n_columns] = g_strndup(name, len);
     f->n_columns++;
     if (id == FL_F_UNKNOWN)
@@ -243,28 +245,6 @@ fl_reject_name(FlReject r)
     return reject_names[r];
 }
 
-/* Decimal 0..max; no sign, no spaces, at most 20 digits. */
-static inline gboolean
-parse_uint(const char *p, gsize len, guint64 max, guint64 *out)
-{
-    guint64 v = 0;
-
-    if (len == 0 || len > 20)
-        return FALSE;
-    for (gsize i = 0; i < len; i++) {
-        unsigned d = (unsigned char)p[i] - '0';
-        if (d > 9)
-            return FALSE;
-        if (v > (G_MAXUINT64 - d) / 10)
-            return FALSE;
-        v = v * 10 + d;
-    }
-    if (v > max)
-        return FALSE;
-    *out = v;
-    return TRUE;
-}
-
 static inline gboolean
 parse_ipv4(const char *p, gsize len, guint8 *out)
 {
@@ -288,6 +268,75 @@ parse_ipv4(const char *p, gsize len, guint8 *out)
         }
     }
     return p == end;
+}
+
+/* IPv4 straight from the line; advances *pp past the word on success.
+ * FALSE (and *pp untouched) for anything else, IPv6 included. */
+static inline gboolean
+parse_ipv4_word(const unsigned char **pp, const unsigned char *end,
+                guint8 *out)
+{
+    const unsigned char *p = *pp;
+
+    for (int i = 0; i < 4; i++) {
+        guint v, nd = 0;
+
+        for (v = 0; (unsigned)(*p - '0') <= 9 && nd < 3; nd++, p++)
+            v = v * 10 + (guint)(*p - '0');
+        if (nd == 0 || v > 255)
+            return FALSE;
+        out[i] = (guint8)v;
+        if (i < 3) {
+            if (p == end || *p != '.')
+                return FALSE;
+            p++;
+        }
+    }
+    if (p < end && *p != ' ')
+        return FALSE;
+    *pp = p;
+    return TRUE;
+}
+
+static inline gboolean
+word_is(const char *p, gsize len, const char *lit, gsize litlen)
+{
+    return len == litlen && memcmp(p, lit, len) == 0;
+}
+
+static gboolean
+parse_enum(guint8 kind, const char *w, gsize wl, guint64 *out)
+{
+    switch (kind) {
+    case FL_KIND_ACTION:
+        if (word_is(w, wl, "ACCEPT", 6))
+            *out = FL_ACTION_ACCEPT;
+        else if (word_is(w, wl, "REJECT", 6))
+            *out = FL_ACTION_REJECT;
+        else
+            return FALSE;
+        return TRUE;
+    case FL_KIND_LOG_STATUS:
+        if (word_is(w, wl, "OK", 2))
+            *out = FL_STATUS_OK;
+        else if (word_is(w, wl, "NODATA", 6))
+            *out = FL_STATUS_NODATA;
+        else if (word_is(w, wl, "SKIPDATA", 8))
+            *out = FL_STATUS_SKIPDATA;
+        else
+            return FALSE;
+        return TRUE;
+    case FL_KIND_DIRECTION:
+        if (word_is(w, wl, "ingress", 7))
+            *out = FL_DIR_INGRESS;
+        else if (word_is(w, wl, "egress", 6))
+            *out = FL_DIR_EGRESS;
+        else
+            return FALSE;
+        return TRUE;
+    default:
+        return FALSE;
+    }
 }
 
 static guint
@@ -322,10 +371,46 @@ parse_addr(const char *p, gsize len, FlAddr *a)
     return inet_pton(AF_INET6, buf, a->bytes) == 1;
 }
 
-static inline gboolean
-word_is(const char *p, gsize len, const char *lit, gsize litlen)
+
+/* The slow path for a word that broke a fast parser: what was wrong? */
+static FlReject
+classify_bad_word(const unsigned char *w, const unsigned char *end,
+                  FlReject usual)
 {
-    return len == litlen && memcmp(p, lit, len) == 0;
+    for (; w < end && *w != ' '; w++)
+        if (*w < ' ' || *w == 0x7f)
+            return FL_REJECT_BINARY;
+    return usual;
+}
+
+/* The line is followed by a byte <= ' ' (decode.h), so the scan needs
+ * no bounds check; a '\r' before it stops the scan too. */
+static inline const unsigned char *
+word_end(const unsigned char *p, const unsigned char *end)
+{
+    (void)end;
+    while (*p > ' ')
+        p++;
+    return p;
+}
+
+/* 20 digits or more: check for overflow the careful way. */
+static gboolean
+parse_uint_slow(const unsigned char **pp, const unsigned char *end,
+                guint64 *out)
+{
+    const unsigned char *p = *pp;
+    guint64 x = 0;
+
+    for (; p < end && (unsigned)(*p - '0') <= 9; p++) {
+        guint d = (guint)(*p - '0');
+        if (x > (G_MAXUINT64 - d) / 10)
+            return FALSE;
+        x = x * 10 + d;
+    }
+    *pp = p;
+    *out = x;
+    return TRUE;
 }
 
 gboolean
@@ -334,20 +419,22 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
 {
     const unsigned char *p = (const unsigned char *)line;
     const unsigned char *end = p + len;
+    const guint n_columns = fmt->n_columns;
     guint col = 0;
 
     fl_record_reset(rec);
-    if (len > 0 && end[-1] == '\r')
-        end--;
     if (len > FL_MAX_LINE) {
         *reason = FL_REJECT_TOO_LONG;
         *column = 0;
         return FALSE;
     }
+    if (len > 0 && end[-1] == '\r')
+        end--;
 
+    /* One pass: each column's parser reads its word straight from the
+     * line and stops at the space; only a failure looks back. */
     for (;;) {
         const unsigned char *w;
-        gsize wl;
         FlField id;
         FlValue *v;
 
@@ -355,97 +442,106 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
             p++;
         if (p == end)
             break;
-        w = p;
-        /* Stop at the space, or at any control byte: one test per byte
-         * catches binary garbage without a second pass. */
-        while (p < end && *p > ' ')
-            p++;
-        if (p < end && *p != ' ') {
-            *reason = FL_REJECT_BINARY;
-            *column = col;
-            return FALSE;
-        }
-        wl = (gsize)(p - w);
-        if (col >= fmt->n_columns) {
-            col++;      /* keep counting words for the message */
-            continue;
-        }
-        id = fmt->column[col];
-        if (id == FL_F_UNKNOWN) {
-            rec->unknown[rec->n_unknown].ptr = (const char *)w;
-            rec->unknown[rec->n_unknown].len = (guint32)wl;
-            rec->n_unknown++;
+        if (G_UNLIKELY(col >= n_columns)) {
             col++;
-            continue;
+            p = word_end(p, end);
+            if (p < end && *p != ' ')
+                goto bad_binary;
+            continue;           /* keep counting words for the message */
         }
-        col++;
-        if (wl == 1 && w[0] == '-')
-            continue;                       /* absent */
+        w = p;
+        id = fmt->column[col];
         v = &rec->v[id];
-        switch (fl_field_info(id)->kind) {
-        case FL_KIND_UINT:
-            if (!parse_uint((const char *)w, wl, fl_field_info(id)->max,
-                            &v->u))
+        col++;
+        if (p[0] == '-' && (p + 1 == end || p[1] == ' ')) {
+            p++;
+            continue;           /* absent */
+        }
+        switch (fmt->kind[col - 1]) {
+        case FL_KIND_UINT: {
+            guint64 x = 0;
+            const unsigned char *q = p;
+
+            /* The byte after the line is never a digit (see decode.h),
+             * and up to 19 digits cannot overflow 64 bits. */
+            while ((unsigned)(*p - '0') <= 9) {
+                x = x * 10 + (guint)(*p - '0');
+                p++;
+            }
+            if (G_UNLIKELY(p - q >= 20)) {
+                p = q;
+                if (!parse_uint_slow(&p, end, &x))
+                    goto bad_number;
+            }
+            if (G_UNLIKELY(p == q || (p < end && *p != ' ')
+                           || x > fmt->max[col - 1]))
                 goto bad_number;
+            v->u = x;
             break;
-        case FL_KIND_STRING:
-            v->s.ptr = (const char *)w;
-            v->s.len = (guint32)wl;
-            break;
+        }
         case FL_KIND_ADDR:
-            if (!parse_addr((const char *)w, wl, &v->a)) {
-                *reason = FL_REJECT_ADDRESS;
-                goto bad_field;
+            if (G_LIKELY(parse_ipv4_word(&p, end, v->a.bytes))) {
+                v->a.family = 4;
+            } else {
+                p = word_end(w, end);
+                if (p < end && *p != ' ')
+                    goto bad_binary;
+                if (!parse_addr((const char *)w, (gsize)(p - w), &v->a)) {
+                    *reason = FL_REJECT_ADDRESS;
+                    goto bad_field;
+                }
             }
             break;
-        case FL_KIND_ACTION:
-            if (word_is((const char *)w, wl, "ACCEPT", 6))
-                v->u = FL_ACTION_ACCEPT;
-            else if (word_is((const char *)w, wl, "REJECT", 6))
-                v->u = FL_ACTION_REJECT;
-            else
+        case FL_KIND_STRING:
+            p = word_end(p, end);
+            if (G_UNLIKELY(p < end && *p != ' '))
+                goto bad_binary;
+            v->s.ptr = (const char *)w;
+            v->s.len = (guint32)(p - w);
+            if (id == FL_F_UNKNOWN) {
+                rec->unknown[rec->n_unknown++] = v->s;
+                continue;
+            }
+            break;
+        default: {
+            gsize wl;
+
+            p = word_end(p, end);
+            if (G_UNLIKELY(p < end && *p != ' '))
+                goto bad_binary;
+            wl = (gsize)(p - w);
+            if (!parse_enum(fmt->kind[col - 1], (const char *)w, wl, &v->u))
                 goto bad_value;
             break;
-        case FL_KIND_LOG_STATUS:
-            if (word_is((const char *)w, wl, "OK", 2))
-                v->u = FL_STATUS_OK;
-            else if (word_is((const char *)w, wl, "NODATA", 6))
-                v->u = FL_STATUS_NODATA;
-            else if (word_is((const char *)w, wl, "SKIPDATA", 8))
-                v->u = FL_STATUS_SKIPDATA;
-            else
-                goto bad_value;
-            break;
-        case FL_KIND_DIRECTION:
-            if (word_is((const char *)w, wl, "ingress", 7))
-                v->u = FL_DIR_INGRESS;
-            else if (word_is((const char *)w, wl, "egress", 6))
-                v->u = FL_DIR_EGRESS;
-            else
-                goto bad_value;
-            break;
+        }
         }
         fl_record_set_present(rec, id);
     }
-    if (col != fmt->n_columns) {
+    if (col != n_columns) {
         *reason = FL_REJECT_FIELD_COUNT;
         *column = col;
         return FALSE;
     }
     return TRUE;
 
+bad_binary:
+    *reason = FL_REJECT_BINARY;
+    *column = col ? col - 1 : 0;
+    return FALSE;
 bad_number:
-    *reason = FL_REJECT_NUMBER;
+    *reason = classify_bad_word(p, end, FL_REJECT_NUMBER);
     goto bad_field;
 bad_value:
     *reason = FL_REJECT_VALUE;
 bad_field:
     *column = col - 1;
+    if (*reason == FL_REJECT_BINARY)
+        return FALSE;
     /* A line with the wrong number of words usually fails on some field
      * first; the word count is the better explanation, so say that. */
     {
         guint words = count_words(line, len);
-        if (words != fmt->n_columns) {
+        if (words != n_columns) {
             *reason = FL_REJECT_FIELD_COUNT;
             *column = words;
         }
