@@ -62,16 +62,18 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
     if (s->skipdata && g_hash_table_size(s->skipdata_by_interface)) {
         GHashTableIter it;
         gpointer k, v;
-        guint n = 0;
 
         /* SKIPDATA means AWS dropped records for that interface. */
+        fprintf(fp, "flowlog2ipfix: SKIPDATA (records lost by AWS) on %u "
+                "interface(s)%s\n",
+                g_hash_table_size(s->skipdata_by_interface),
+                verbose ? ":" : "; -v lists them");
+        if (!verbose)
+            return;
         g_hash_table_iter_init(&it, s->skipdata_by_interface);
-        while (g_hash_table_iter_next(&it, &k, &v)) {
-            if (!verbose && n++ >= 10)
-                break;
-            fprintf(fp, "flowlog2ipfix: SKIPDATA on %s: %u interval(s)\n",
-                    (char *)k, GPOINTER_TO_UINT(v));
-        }
+        while (g_hash_table_iter_next(&it, &k, &v))
+            fprintf(fp, "flowlog2ipfix:   %s: %u interval(s)\n", (char *)k,
+                    GPOINTER_TO_UINT(v));
     }
 }
 
