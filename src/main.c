@@ -127,6 +127,7 @@ main(int argc, char **argv)
     memset(&pc, 0, sizeof pc);
     pc.inputs = conf.inputs;
     pc.format = format;
+    pc.format_given = conf.format != NULL;
     pc.map.time_elements = conf.time_enum;
     pc.map.id_bits = conf.id_bits;
     pc.threads = (guint)conf.threads;

@@ -213,7 +213,8 @@ reader_start_object(Pipeline *p, Chunk *c, GError **err)
         }
         o->header_lines = 1;
         c->start = (gsize)(nl - c->text) + 1;
-        if (p->cfg->format && !fl_format_equal(p->cfg->format, o->format))
+        if (p->cfg->format_given
+            && !fl_format_equal(p->cfg->format, o->format))
             fl_log_info("%s: the header line differs from --format; using "
                         "the header", o->name);
     } else {

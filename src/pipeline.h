@@ -22,7 +22,9 @@
 
 typedef struct {
     char **inputs;              /* NULL-terminated locations */
-    FlFormat *format;           /* --format, or NULL for the default */
+    FlFormat *format;           /* for inputs without a header line */
+    gboolean format_given;      /* it came from --format (say so when a
+                                   header line overrides it) */
     FlMapperConfig map;
     guint threads;
     guint max_errors;
