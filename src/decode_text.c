@@ -438,9 +438,9 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
         FlField id;
         FlValue *v;
 
-        while (p < end && *p == ' ')
+        while (*p == ' ')       /* the sentinel stops this too */
             p++;
-        if (p == end)
+        if (p >= end)
             break;
         if (G_UNLIKELY(col >= n_columns)) {
             col++;

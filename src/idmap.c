@@ -34,7 +34,9 @@ fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits)
 
 /* ------------------------------------------------------------------ */
 
-#define CACHE_SLOTS 1024            /* power of two */
+/* Two ways per set: a few hundred ENIs in one table would otherwise
+ * evict each other often enough to show in a profile. */
+#define CACHE_SETS 512              /* power of two */
 #define NAME_MAX_CACHED 63
 
 typedef struct {
@@ -46,7 +48,8 @@ typedef struct {
 struct FlNameCache {
     FlIdKind kind;
     int bits;
-    CacheSlot slot[CACHE_SLOTS];
+    CacheSlot slot[CACHE_SETS][2];
+    guint8 victim[CACHE_SETS];      /* way to replace next */
     /* Every name this thread has seen: the cache may evict, the set does
      * not, so a name is reported as new exactly once per thread. */
     GHashTable *seen;
@@ -72,10 +75,10 @@ fl_name_cache_free(FlNameCache *c)
     g_free(c);
 }
 
-/* A cheap slot index from the name's two ends; AWS IDs differ in their
+/* A cheap set index from the name's two ends; AWS IDs differ in their
  * last hex digits, and the length separates the two ENI ID widths. */
 static inline guint
-slot_index(const char *name, gsize len)
+set_index(const char *name, gsize len)
 {
     guint64 a = 0, b = 0;
 
@@ -87,24 +90,33 @@ slot_index(const char *name, gsize len)
     }
     a ^= b * G_GUINT64_CONSTANT(0x9E3779B97F4A7C15) ^ len;
     a *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
-    return (guint)(a >> 54) & (CACHE_SLOTS - 1);
+    return (guint)(a >> 55) & (CACHE_SETS - 1);
+}
+
+static inline gboolean
+slot_holds(const CacheSlot *s, const char *name, gsize len)
+{
+    return s->len == len && memcmp(s->name, name, len) == 0;
 }
 
 guint32
 fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
                      gboolean *is_new)
 {
-    CacheSlot *s;
+    CacheSlot *s = NULL;
+    guint set = 0;
     guint32 id;
     char *key;
 
     *is_new = FALSE;
     if (len <= NAME_MAX_CACHED) {
-        s = &c->slot[slot_index(name, len)];
-        if (s->len == len && memcmp(s->name, name, len) == 0)
-            return s->id;
-    } else {
-        s = NULL;
+        set = set_index(name, len);
+        if (slot_holds(&c->slot[set][0], name, len))
+            return c->slot[set][0].id;
+        if (slot_holds(&c->slot[set][1], name, len))
+            return c->slot[set][1].id;
+        s = &c->slot[set][c->victim[set]];
+        c->victim[set] ^= 1;
     }
     id = fl_id_generate(c->kind, name, len, c->bits);
     key = g_strndup(name, len);

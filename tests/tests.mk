@@ -2,3 +2,17 @@
 UNIT_TESTS += tests/unit/test_source
 tests_unit_test_source_SOURCES = tests/unit/test_source.c
 tests_unit_test_source_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_decode
+tests_unit_test_decode_SOURCES = tests/unit/test_decode.c
+tests_unit_test_decode_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_mapper
+tests_unit_test_mapper_SOURCES = tests/unit/test_mapper.c
+tests_unit_test_mapper_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_idmap
+tests_unit_test_idmap_SOURCES = tests/unit/test_idmap.c
+tests_unit_test_idmap_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/bad_input.sh
