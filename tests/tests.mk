@@ -16,3 +16,8 @@ tests_unit_test_idmap_SOURCES = tests/unit/test_idmap.c
 tests_unit_test_idmap_LDADD = src/libflowlog.a $(FL_LIBS)
 
 INTEGRATION_TESTS += tests/integration/bad_input.sh
+
+INTEGRATION_TESTS += tests/integration/oracle_file.py \
+	tests/integration/ipfixdump.sh tests/integration/nfdump_udp.sh \
+	tests/integration/tcp_collector.py tests/integration/tshark_udp.sh \
+	tests/integration/cli.sh tests/integration/refresh_timers.py
