@@ -113,6 +113,13 @@ apply_key_file(FlConf *c, GError **err)
                 goto bad;
             c->no_options = c->no_options || b;
             continue;
+        } else if (!strcmp(k, "quiet")) {
+            gboolean b = g_key_file_get_boolean(kf, GROUP, k, &local);
+            if (local)
+                goto bad;
+            if (c->verbosity == UNSET && b)
+                c->verbosity = 0;
+            continue;
         } else if (!strcmp(k, "verbose")) {
             gint v = g_key_file_get_integer(kf, GROUP, k, &local);
             if (local)

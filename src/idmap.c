@@ -186,7 +186,8 @@ fl_id_registry_free(FlIdRegistry *r)
 
 gboolean
 fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
-                     const char *name, gsize len, const char *desc)
+                     const char *name, gsize len, const char *desc,
+                     const char **first_name)
 {
     RegEntry *e = g_hash_table_lookup(r->ids[kind], GUINT_TO_POINTER(id));
 
@@ -203,6 +204,8 @@ fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
         if (strlen(l->data) == len && memcmp(l->data, name, len) == 0)
             return FALSE;
     e->collided = g_slist_prepend(e->collided, g_strndup(name, len));
+    if (first_name)
+        *first_name = e->name;
     return TRUE;
 }
 

@@ -60,7 +60,8 @@ void          fl_id_registry_free(FlIdRegistry *r);
  * TRUE once per distinct (id, name) pair so the caller can warn and count.
  */
 gboolean fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
-                              const char *name, gsize len, const char *desc);
+                              const char *name, gsize len, const char *desc,
+                              const char **first_name);
 
 /* Pins id to name and description (action pseudo-interfaces, map files). */
 void fl_id_registry_pin(FlIdRegistry *r, FlIdKind kind, guint32 id,

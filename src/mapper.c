@@ -260,21 +260,40 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
                                ? FL_ID_ACCEPT : FL_ID_REJECT;
     else
         out->egressInterface = 0;
-    /* Optional fields that are "-" on this line go out as 0: the template
-     * is per format, not per line.  VRF 0 means "no VPC known". */
-    out->tcpControlBits = fl_record_has(rec, FL_F_TCP_FLAGS)
-                          ? (guint16)rec->v[FL_F_TCP_FLAGS].u : 0;
-    out->flowDirection = fl_record_has(rec, FL_F_FLOW_DIRECTION)
-                         ? (guint8)rec->v[FL_F_FLOW_DIRECTION].u : 0;
-    if (plan->vrf_field != FL_F_UNKNOWN && fl_record_has(rec, plan->vrf_field))
-        out->ingressVRFID = name_id(plan, t, FL_ID_VRF, rec, plan->vrf_field);
-    else
-        out->ingressVRFID = 0;
-    out->droppedPacketDeltaCount = 0;
-    if (plan->has_lost) {
-        for (guint i = 0; i < G_N_ELEMENTS(lost_fields); i++)
-            if (fl_record_has(rec, lost_fields[i]))
+    /* An optional field that is "-" on this line is left out of this
+     * record (the variant without that element), never sent as 0: 0 would
+     * claim "no flags", "ingress" or "VRF 0". */
+    if (v & FL_V_TCP_FLAGS) {
+        if (fl_record_has(rec, FL_F_TCP_FLAGS))
+            out->tcpControlBits = (guint16)rec->v[FL_F_TCP_FLAGS].u;
+        else
+            v &= ~(guint)FL_V_TCP_FLAGS;
+    }
+    if (v & FL_V_DIRECTION) {
+        if (fl_record_has(rec, FL_F_FLOW_DIRECTION))
+            out->flowDirection = (guint8)rec->v[FL_F_FLOW_DIRECTION].u;
+        else
+            v &= ~(guint)FL_V_DIRECTION;
+    }
+    if (v & FL_V_VRF) {
+        if (fl_record_has(rec, plan->vrf_field))
+            out->ingressVRFID = name_id(plan, t, FL_ID_VRF, rec,
+                                        plan->vrf_field);
+        else
+            v &= ~(guint)FL_V_VRF;
+    }
+    if (v & FL_V_DROPPED) {
+        gboolean any = FALSE;
+
+        out->droppedPacketDeltaCount = 0;
+        for (guint i = 0; i < G_N_ELEMENTS(lost_fields); i++) {
+            if (fl_record_has(rec, lost_fields[i])) {
                 out->droppedPacketDeltaCount += rec->v[lost_fields[i]].u;
+                any = TRUE;
+            }
+        }
+        if (!any)
+            v &= ~(guint)FL_V_DROPPED;
     }
     *variant = v;
     return FL_MAP_RECORD;

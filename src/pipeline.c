@@ -620,13 +620,15 @@ write_chunk(Pipeline *p, Chunk *c, GError **err)
     }
     for (guint i = 0; i < c->new_names->len; i++) {
         FlNewName *n = &g_array_index(c->new_names, FlNewName, i);
+        const char *first = NULL;
+
         if (fl_id_registry_learn(p->reg, n->kind, n->id, n->name,
-                                 strlen(n->name), n->desc)) {
+                                 strlen(n->name), n->desc, &first)) {
             st->id_collisions++;
-            fl_log_warnx("%s: generated ID %u of '%s' collides with another "
-                         "%s; both are exported with this ID", o->name,
-                         n->id, n->name,
-                         n->kind == FL_ID_VRF ? "VPC" : "interface");
+            fl_log_warnx("%s: generated %s ID %u of '%s' is also the ID of "
+                         "'%s'; both are exported with it (see --id-bits)",
+                         o->name, n->kind == FL_ID_VRF ? "VRF" : "interface",
+                         n->id, n->name, first);
         }
     }
     for (guint i = 0; i < c->errors->len; i++) {
