@@ -106,7 +106,6 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
     CacheSlot *s = NULL;
     guint set = 0;
     guint32 id;
-    char *key;
 
     *is_new = FALSE;
     if (len <= NAME_MAX_CACHED) {
@@ -119,13 +118,11 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
         c->victim[set] ^= 1;
     }
     id = fl_id_generate(c->kind, name, len, c->bits);
-    key = g_strndup(name, len);
-    if (!g_hash_table_contains(c->seen, key)) {
-        g_hash_table_add(c->seen, key);
-        *is_new = TRUE;
-    } else {
-        g_free(key);
-    }
+    /* Bounded memory on hostile input: past the cap, names still get
+     * their IDs but are no longer reported (no options record for them).
+     * g_hash_table_add() is TRUE only for a name not yet in the set. */
+    if (g_hash_table_size(c->seen) < FL_ID_MAX_NAMES)
+        *is_new = g_hash_table_add(c->seen, g_strndup(name, len));
     if (s) {
         s->id = id;
         s->len = (guint8)len;
@@ -148,6 +145,7 @@ typedef struct {
 struct FlIdRegistry {
     GHashTable *ids[FL_ID_KINDS];   /* guint32 id -> RegEntry */
     guint32 epoch;                  /* starts at 1; 0 = never sent */
+    guint64 untracked;              /* names refused past the cap */
     struct { guint32 id, epoch; } sent[FL_ID_KINDS][SENT_SLOTS];
 };
 
@@ -192,6 +190,10 @@ fl_id_registry_learn(FlIdRegistry *r, FlIdKind kind, guint32 id,
     RegEntry *e = g_hash_table_lookup(r->ids[kind], GUINT_TO_POINTER(id));
 
     if (e == NULL) {
+        if (g_hash_table_size(r->ids[kind]) >= FL_ID_MAX_NAMES) {
+            r->untracked++;
+            return FALSE;
+        }
         e = g_new0(RegEntry, 1);
         e->name = g_strndup(name, len);
         e->desc = g_strdup(desc ? desc : "");
@@ -254,6 +256,12 @@ void
 fl_id_registry_new_epoch(FlIdRegistry *r)
 {
     r->epoch++;
+}
+
+guint64
+fl_id_registry_untracked(FlIdRegistry *r)
+{
+    return r->untracked;
 }
 
 guint

@@ -24,6 +24,11 @@ typedef enum {
     FL_ID_KINDS
 } FlIdKind;
 
+/* Names kept per kind (per thread cache, and in the registry): about
+ * 200 bytes each, so the cap bounds memory on hostile input.  Past it,
+ * IDs are still generated; only descriptions and collision checks stop. */
+#define FL_ID_MAX_NAMES 100000
+
 #define FL_ID_ACCEPT 1
 #define FL_ID_REJECT 2
 
@@ -86,5 +91,8 @@ gboolean fl_id_registry_mark_sent(FlIdRegistry *r, FlIdKind kind,
 void fl_id_registry_new_epoch(FlIdRegistry *r);
 
 guint fl_id_registry_size(FlIdRegistry *r);
+
+/* Names not learned because the registry was full. */
+guint64 fl_id_registry_untracked(FlIdRegistry *r);
 
 #endif

@@ -624,7 +624,10 @@ write_chunk(Pipeline *p, Chunk *c, GError **err)
 
         if (fl_id_registry_learn(p->reg, n->kind, n->id, n->name,
                                  strlen(n->name), n->desc, &first)) {
-            st->id_collisions++;
+            /* Counted always, told ten times: --id-bits 16 with many
+             * ENIs collides often. */
+            if (++st->id_collisions > 10)
+                continue;
             fl_log_warnx("%s: generated %s ID %u of '%s' is also the ID of "
                          "'%s'; both are exported with it (see --id-bits)",
                          o->name, n->kind == FL_ID_VRF ? "VRF" : "interface",
@@ -821,6 +824,11 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
         fl_log_warnx("%" G_GUINT64_FORMAT " more rejected line(s) not shown "
                      "(--max-errors %u)", stats->rejected - p.errors_shown,
                      cfg->max_errors);
+    if (fl_id_registry_untracked(p.reg))
+        fl_log_warnx("more than %d distinct interface or VPC names: %"
+                     G_GUINT64_FORMAT " name(s) exported without options "
+                     "records", FL_ID_MAX_NAMES,
+                     fl_id_registry_untracked(p.reg));
     g_clear_pointer(&p.src, fl_source_free);
     reader_close_object(&p);
     g_free(p.carry);
