@@ -58,7 +58,7 @@ static const char description[] =
     "Examples:\n"
     "  flowlog2ipfix -o flows.ipfix 123_vpcflowlogs_eu-west-1_fl-1_x.log.gz\n"
     "  flowlog2ipfix -o tcp://collector:4739 /var/spool/flowlogs/\n"
-    "  zcat *.log.gz | flowlog2ipfix -o udp://127.0.0.1:2055 \\\n"
+    "  zcat one.log.gz | flowlog2ipfix -o udp://127.0.0.1:2055 \\\n"
     "      --time-elements milliseconds -\n"
     "  flowlog2ipfix -f '${version} ${vpc-id} ${interface-id} ${srcaddr} "
     "...' -o x.ipfix cwl.txt\n"
@@ -224,7 +224,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "version", 'V', 0, G_OPTION_ARG_NONE, &c->version,
           "Print the version and exit", NULL },
         { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &c->inputs,
-          NULL, "INPUT..." },
+          NULL, NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
@@ -255,7 +255,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     if (c->reconnect_timeout == UNSET) c->reconnect_timeout = 300;
     if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
     if (c->id_bits == UNSET) c->id_bits = 32;
-    if (c->threads == UNSET) c->threads = (gint)g_get_num_processors();
+    if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
     if (c->max_rate == UNSET) c->max_rate = 0;
     if (c->max_errors == UNSET) c->max_errors = 10;
     if (c->verbosity == UNSET) c->verbosity = 1;

@@ -458,6 +458,13 @@ fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
     r.name.len = MIN(strlen(name), MAX_OPTION_STRING);
     r.desc.buf = (uint8_t *)desc;
     r.desc.len = MIN(strlen(desc), MAX_OPTION_STRING);
+    /* An options record has strings, so unlike a data record it may not
+     * fit in what is left of the message; libfixbuf 2.4.1 then emits the
+     * message with an empty set, which RFC 7011 forbids and tshark flags.
+     * Options are rare (first use, refresh), so start each one in a fresh
+     * message: it always fits (2 x MAX_OPTION_STRING < UDP's 1420). */
+    if (!fBufEmit(e->fbuf, err))
+        return recover(e, err);
     if (kind == FL_ID_INTERFACE) {
         if (!set_templates(e, FL_TID_INT_IF_OPTION, FL_TID_IF_OPTION, err))
             return recover(e, err);

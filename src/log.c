@@ -68,7 +68,7 @@ stderr_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
     int verbosity = GPOINTER_TO_INT(user_data);
     const char *prefix = "";
 
-    if ((level & G_LOG_LEVEL_DEBUG) && verbosity < 2)
+    if ((level & G_LOG_LEVEL_DEBUG) && verbosity < 3)
         return;
     if ((level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE)) && verbosity < 1)
         return;

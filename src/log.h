@@ -15,7 +15,8 @@ void fl_log_warnx(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_info(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_debug(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
-/* 0 = errors and warnings only (-q), 1 = + info (default), 2 = + debug. */
+/* 0 = errors and warnings only (-q), 1 = + info (default), 2 = -v (more
+ * detail in summaries), 3 = -vv (+ debug). */
 void fl_log_init(int verbosity);
 
 #endif

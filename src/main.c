@@ -142,6 +142,9 @@ main(int argc, char **argv)
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
+    if (g_atomic_int_get(&stop_requested))
+        fl_log_warnx("stopped by a signal before the end of the input; "
+                     "what was read is exported");
     if (!fl_exporter_close(exp, &stats.bytes_out, &err)) {
         fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
         status = EXIT_OUTPUT;
