@@ -218,7 +218,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "check", 'n', 0, G_OPTION_ARG_NONE, &c->check,
           "Check settings and format, then exit", NULL },
         { "verbose", 'v', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
-          (gpointer)count_verbose, "More messages (repeat for debug)", NULL },
+          (gpointer)count_verbose, "List SKIPDATA interfaces; -vv adds debug messages", NULL },
         { "quiet", 'q', G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK,
           (gpointer)set_quiet, "Only warnings and errors; no summary", NULL },
         { "version", 'V', 0, G_OPTION_ARG_NONE, &c->version,
