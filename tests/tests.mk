@@ -21,3 +21,5 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/ipfixdump.sh tests/integration/nfdump_udp.sh \
 	tests/integration/tcp_collector.py tests/integration/tshark_udp.sh \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
+
+INTEGRATION_TESTS += tests/integration/docs.sh
