@@ -72,6 +72,12 @@ format_add(FlFormat *f, const char *name, gsize len, GError **err)
         }
     }
     id = fl_field_lookup(name, len);
+    if (id != FL_F_UNKNOWN && fl_format_has(f, id)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "format names field '%s' twice ('%.*s')",
+                    fl_field_info(id)->name, (int)len, name);
+        return FALSE;
+    }
     f->column[f->n_columns] = id;
     f->kind[f->n_columns] = (guint8)fl_field_info(id)->kind;
     f->max[f->n_columns] = fl_field_info(id)->max;
@@ -383,13 +389,25 @@ classify_bad_word(const unsigned char *w, const unsigned char *end,
     return usual;
 }
 
+/* Bytes that may be part of a word: printable ASCII and any byte with
+ * the high bit (UTF-8 in tags).  Space, control bytes and DEL end a word;
+ * the caller tells a space from garbage. */
+#define W1(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const guint8 word_byte[256] = {
+    [0x21] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,      /* 21-2f */
+    W1(0), W1(0), W1(0), W1(0),                                /* 30-6f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,            /* 70-7f */
+    W1(0), W1(0), W1(0), W1(0), W1(0), W1(0), W1(0), W1(0),    /* 80-ff */
+};
+#undef W1
+
 /* The line is followed by a byte <= ' ' (decode.h), so the scan needs
  * no bounds check; a '\r' before it stops the scan too. */
 static inline const unsigned char *
 word_end(const unsigned char *p, const unsigned char *end)
 {
     (void)end;
-    while (*p > ' ')
+    while (word_byte[*p])
         p++;
     return p;
 }
@@ -453,6 +471,16 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
         id = fmt->column[col];
         v = &rec->v[id];
         col++;
+        if (G_UNLIKELY(id == FL_F_UNKNOWN)) {
+            /* Opaque, "-" included: positions must not shift. */
+            p = word_end(p, end);
+            if (p < end && *p != ' ')
+                goto bad_binary;
+            rec->unknown[rec->n_unknown].ptr = (const char *)w;
+            rec->unknown[rec->n_unknown].len = (guint32)(p - w);
+            rec->n_unknown++;
+            continue;
+        }
         if (p[0] == '-' && (p + 1 == end || p[1] == ' ')) {
             p++;
             continue;           /* absent */
@@ -498,10 +526,6 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
                 goto bad_binary;
             v->s.ptr = (const char *)w;
             v->s.len = (guint32)(p - w);
-            if (id == FL_F_UNKNOWN) {
-                rec->unknown[rec->n_unknown++] = v->s;
-                continue;
-            }
             break;
         default: {
             gsize wl;

@@ -108,7 +108,8 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
     guint32 id;
 
     *is_new = FALSE;
-    if (len <= NAME_MAX_CACHED) {
+    /* len 0 marks an empty slot, so the empty name bypasses the cache. */
+    if (len > 0 && len <= NAME_MAX_CACHED) {
         set = set_index(name, len);
         if (slot_holds(&c->slot[set][0], name, len))
             return c->slot[set][0].id;

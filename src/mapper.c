@@ -190,7 +190,7 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
     (void)cfg;
     if (!fl_record_has(rec, FL_F_LOG_STATUS)) {
         *reason = FL_REJECT_MISSING;
-        *column = 0;
+        *column = FL_F_LOG_STATUS;
         return FL_MAP_REJECT;
     }
     if (rec->v[FL_F_LOG_STATUS].u != FL_STATUS_OK)
@@ -245,9 +245,10 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
     out->flowEndMilliseconds = end_ms;
     /* dateTimeSeconds is 32 bits on the wire: a time past 2106 cannot be
      * expressed and is a bad value, not something to wrap silently. */
-    if (G_UNLIKELY(start_ms / 1000 > G_MAXUINT32 || end_ms / 1000 > G_MAXUINT32)) {
+    if (G_UNLIKELY(start_ms / 1000 > G_MAXUINT32
+                   || end_ms / 1000 > G_MAXUINT32)) {
         *reason = FL_REJECT_NUMBER;
-        *column = FL_F_START;
+        *column = start_ms / 1000 > G_MAXUINT32 ? FL_F_START : FL_F_END;
         return FL_MAP_REJECT;
     }
     out->flowStartSeconds = (guint32)(start_ms / 1000);
@@ -288,7 +289,11 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
         out->droppedPacketDeltaCount = 0;
         for (guint i = 0; i < G_N_ELEMENTS(lost_fields); i++) {
             if (fl_record_has(rec, lost_fields[i])) {
-                out->droppedPacketDeltaCount += rec->v[lost_fields[i]].u;
+                guint64 add = rec->v[lost_fields[i]].u;
+                /* Saturate rather than wrap: a huge sum is still huge. */
+                out->droppedPacketDeltaCount =
+                    add > G_MAXUINT64 - out->droppedPacketDeltaCount
+                    ? G_MAXUINT64 : out->droppedPacketDeltaCount + add;
                 any = TRUE;
             }
         }

@@ -414,7 +414,9 @@ process_chunk(Worker *w, Chunk *c)
             continue;                   /* blank line: nothing to say */
         }
         if (!fl_decode_line(o->format, s, ll, w->rec, &reason, &col)) {
-            chunk_reject(p, c, idx, reason, col, FALSE, col);
+            /* Only spaces: as blank as an empty line. */
+            if (reason != FL_REJECT_FIELD_COUNT || col != 0)
+                chunk_reject(p, c, idx, reason, col, FALSE, col);
             s = nl + 1;
             continue;
         }

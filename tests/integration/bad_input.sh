@@ -459,6 +459,25 @@ for l in 1 2 3 4 5 6; do expect_err "$IN:$l: address: field 'srcaddr'"; done
 expect_err "$IN:7: address"
 end_case
 
+# Several read chunks (about 4.5 MB): bad lines far apart keep their
+# line numbers, and the records keep their order, with 1 or 2 workers.
+IN=$T/large.log.gz
+good 0 1 40000 |
+    awk 'NR % 5000 == 0 { print "2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 1 1 1 MAYBE OK"; next } { print }' |
+    gzip -c >"$IN"
+run large-multi-chunk "$IN"
+expect_rc 0
+expect_js lines_read 40000
+expect_js records_out 39992
+expect_js rejected_by_reason.value 8
+for l in 5000 10000 15000 20000 25000 30000 35000 40000; do
+    expect_err "$IN:$l: value: field 'action'"
+done
+ARGS=()
+for i in 0 1 2 3 4 5 6 7; do ARGS+=(0 $((i * 5000 + 1)) $((i * 5000 + 4999))); done
+expect_ports "${ARGS[@]}"
+end_case
+
 # A 100 KiB line (over FL_MAX_LINE, inside one read chunk).
 IN=$T/line100k.log
 {
@@ -621,6 +640,7 @@ IN=$T/no/such/file.log
 run missing-path "$IN"
 expect_rc 2
 expect_err "$IN"
+expect_js objects_failed 1
 expect_js records_out 0
 end_case
 
