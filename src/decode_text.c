@@ -285,15 +285,25 @@ parse_ipv4_word(const unsigned char **pp, const unsigned char *end,
     const unsigned char *p = *pp;
 
     for (int i = 0; i < 4; i++) {
-        guint v, nd = 0;
+        guint v = (guint)(*p - '0'), d;
 
-        for (v = 0; (unsigned)(*p - '0') <= 9 && nd < 3; nd++, p++)
-            v = v * 10 + (guint)(*p - '0');
-        if (nd == 0 || v > 255)
+        /* Up to three digits, unrolled; the sentinel stops the peeks. */
+        if (v > 9)
+            return FALSE;
+        p++;
+        if ((d = (guint)(*p - '0')) <= 9) {
+            v = v * 10 + d;
+            p++;
+            if ((d = (guint)(*p - '0')) <= 9) {
+                v = v * 10 + d;
+                p++;
+            }
+        }
+        if (v > 255)
             return FALSE;
         out[i] = (guint8)v;
         if (i < 3) {
-            if (p == end || *p != '.')
+            if (p >= end || *p != '.')
                 return FALSE;
             p++;
         }
@@ -303,6 +313,60 @@ parse_ipv4_word(const unsigned char **pp, const unsigned char *end,
     *pp = p;
     return TRUE;
 }
+
+/* ---- eight bytes at a time (SWAR) --------------------------------------
+ * Used only where eight bytes are known to lie inside the line, so they
+ * never read past it.  Byte 0 of a load is the first character. */
+
+#define ONES  G_GUINT64_CONSTANT(0x0101010101010101)
+#define HIGHS G_GUINT64_CONSTANT(0x8080808080808080)
+
+static inline guint64
+load8(const unsigned char *p)
+{
+    guint64 x;
+
+    memcpy(&x, p, 8);
+    return GUINT64_FROM_LE(x);
+}
+
+/* High bit set in every byte that ends a word: < 0x21 or 0x7f.  Only the
+ * lowest flagged byte is exact (borrows run upwards), which is all the
+ * callers use. */
+static inline guint64
+word_stop_mask(guint64 x)
+{
+    guint64 y = x ^ (ONES * 0x7f);
+
+    return ((x - ONES * 0x21) & ~x & HIGHS) | ((y - ONES) & ~y & HIGHS);
+}
+
+/* How many of the 8 bytes of a (already XORed with '0's) are digits,
+ * counting from the first. */
+static inline guint
+digit_run(guint64 a)
+{
+    guint64 t = ((a + ONES * 0x76) | a) & HIGHS;
+
+    return t ? (guint)__builtin_ctzll(t) >> 3 : 8;
+}
+
+/* Value of 8 digit bytes (first digit in the lowest byte, already minus
+ * '0'); leading zero bytes are leading zeros.  The well-known multiply
+ * trick: pairs, then quads, then the whole. */
+static inline guint64
+eight_digits(guint64 a)
+{
+    a = a * 10 + (a >> 8);
+    return (((a & G_GUINT64_CONSTANT(0x000000FF000000FF))
+             * G_GUINT64_CONSTANT(0x000F424000000064))
+            + (((a >> 16) & G_GUINT64_CONSTANT(0x000000FF000000FF))
+               * G_GUINT64_CONSTANT(0x0000271000000001))) >> 32;
+}
+
+static const guint64 pow10_table[9] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+};
 
 static inline gboolean
 word_is(const char *p, gsize len, const char *lit, gsize litlen)
@@ -406,7 +470,12 @@ static const guint8 word_byte[256] = {
 static inline const unsigned char *
 word_end(const unsigned char *p, const unsigned char *end)
 {
-    (void)end;
+    while (end - p >= 8) {
+        guint64 m = word_stop_mask(load8(p));
+        if (m)
+            return p + (__builtin_ctzll(m) >> 3);
+        p += 8;
+    }
     while (word_byte[*p])
         p++;
     return p;
@@ -490,12 +559,25 @@ fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
             guint64 x = 0;
             const unsigned char *q = p;
 
-            /* The byte after the line is never a digit (see decode.h),
-             * and up to 19 digits cannot overflow 64 bits. */
+            /* Eight digits at a time while the line has eight bytes
+             * left, then bytes; the byte after the line is never a digit
+             * (see decode.h).  Up to 19 digits cannot overflow. */
+            while (end - p >= 8) {
+                guint64 a = load8(p) ^ (ONES * 0x30);
+                guint n = digit_run(a);
+
+                if (n == 0)
+                    break;
+                x = x * pow10_table[n] + eight_digits(a << (8 * (8 - n)));
+                p += n;
+                if (n < 8)
+                    goto digits_done;
+            }
             while ((unsigned)(*p - '0') <= 9) {
                 x = x * 10 + (guint)(*p - '0');
                 p++;
             }
+        digits_done:
             if (G_UNLIKELY(p - q >= 20)) {
                 p = q;
                 if (!parse_uint_slow(&p, end, &x))

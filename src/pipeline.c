@@ -14,7 +14,10 @@
 #include "pipeline.h"
 #include "source.h"
 
-#define CHUNK_TEXT (1024 * 1024)
+#ifndef FL_CHUNK_TEXT
+#define FL_CHUNK_TEXT (1024 * 1024)
+#endif
+#define CHUNK_TEXT FL_CHUNK_TEXT
 #define TICK_EVERY 4096             /* records between clock checks */
 
 typedef struct {
@@ -311,8 +314,10 @@ reader_fill(Pipeline *p, Chunk *c)
         }
         c->len += (gsize)n;
         /* A pipe that gives less than asked is slow: hand on what we
-         * have, so records do not wait for a full chunk. */
-        if ((gsize)n < want && memchr(c->text, '\n', c->len)) {
+         * have, so records do not wait for a full chunk.  (A gzip file
+         * gives less too, at its own buffer's edge: that means nothing.) */
+        if (p->obj->interactive && (gsize)n < want
+            && memchr(c->text, '\n', c->len)) {
             c->short_read = TRUE;
             break;
         }

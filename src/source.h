@@ -66,6 +66,10 @@ struct FlObject {
     gsize  n_peek;
     guint64 raw_bytes;           /* compressed bytes consumed, for stats */
     guint64 bytes;               /* decoded bytes delivered */
+    gboolean interactive;        /* a pipe, socket or tty: a short read
+                                    means the writer is slow, so readers
+                                    hand on what they have instead of
+                                    waiting for a full buffer */
 };
 
 /*

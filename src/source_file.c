@@ -313,6 +313,10 @@ file_next(FlSource *src, FlObject **obj, GError **err)
     fo->fd = fd;
     fo->owned = !fs->is_stdin;
     *obj = fl_object_new(&file_object_type, e->path, fo);
+    {
+        struct stat st;
+        (*obj)->interactive = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
+    }
     return FL_NEXT_OK;
 }
 
