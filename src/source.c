@@ -248,3 +248,12 @@ fl_object_free(FlObject *obj)
     g_free(obj->name);
     g_free(obj);
 }
+
+int
+fl_object_map_fd(FlObject *obj)
+{
+    g_return_val_if_fail(obj != NULL, -1);
+    if (obj->sniffed || obj->type->map_fd == NULL)
+        return -1;
+    return obj->type->map_fd(obj);
+}

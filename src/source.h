@@ -48,6 +48,9 @@ struct FlObjectType {
     /* Returns bytes read, 0 at end of object, -1 with *err set. */
     gssize (*read)(FlObject *obj, guint8 *buf, gsize len, GError **err);
     void   (*close)(FlObject *obj);
+    /* Optional: a descriptor of a regular file that can be mapped, or -1.
+     * Valid until close(). */
+    int    (*map_fd)(FlObject *obj);
 };
 
 struct FlSource {
@@ -114,6 +117,13 @@ gssize fl_object_read(FlObject *obj, guint8 *buf, gsize len, GError **err);
 
 /* Closes obj and frees it with its filter; NULL is fine. */
 void fl_object_free(FlObject *obj);
+
+/*
+ * A descriptor for mmap(2) when the object is a regular file not yet read
+ * from, else -1.  The caller maps it itself (and may close the object
+ * while the mapping lives on).  Cannot fail.
+ */
+int fl_object_map_fd(FlObject *obj);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlSource, fl_source_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlObject, fl_object_free)

@@ -260,9 +260,20 @@ file_close(FlObject *obj)
     g_free(fo);
 }
 
+static int
+file_map_fd(FlObject *obj)
+{
+    FileObject *fo = obj->ctx;
+    struct stat st;
+
+    return fstat(fo->fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0
+           ? fo->fd : -1;
+}
+
 static const FlObjectType file_object_type = {
     .read = file_read,
     .close = file_close,
+    .map_fd = file_map_fd,
 };
 
 static FlNext
