@@ -24,81 +24,9 @@
 #include "export.h"
 #include "infomodel.h"
 #include "log.h"
+#include "templates.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(fbSession_t, fbSessionFree)
-
-/* The C struct, in order; one internal template for every variant. */
-static fbInfoElementSpec_t data_internal_spec[] = {
-    { "octetDeltaCount", 8, 0 },
-    { "packetDeltaCount", 8, 0 },
-    { "droppedPacketDeltaCount", 8, 0 },
-    { "flowStartMilliseconds", 8, 0 },
-    { "flowEndMilliseconds", 8, 0 },
-    { "sourceIPv6Address", 16, 0 },
-    { "destinationIPv6Address", 16, 0 },
-    { "sourceIPv4Address", 4, 0 },
-    { "destinationIPv4Address", 4, 0 },
-    { "flowStartSeconds", 4, 0 },
-    { "flowEndSeconds", 4, 0 },
-    { "ingressInterface", 4, 0 },
-    { "egressInterface", 4, 0 },
-    { "ingressVRFID", 4, 0 },
-    { "sourceTransportPort", 2, 0 },
-    { "destinationTransportPort", 2, 0 },
-    { "tcpControlBits", 2, 0 },
-    { "protocolIdentifier", 1, 0 },
-    { "flowDirection", 1, 0 },
-    { "paddingOctets", 4, 0 },
-    FB_IESPEC_NULL
-};
-
-/* The wire order; flags select the elements of each variant. */
-static fbInfoElementSpec_t data_external_spec[] = {
-    { "sourceIPv4Address", 4, FL_V_IPV4 },
-    { "destinationIPv4Address", 4, FL_V_IPV4 },
-    { "sourceIPv6Address", 16, FL_V_IPV6 },
-    { "destinationIPv6Address", 16, FL_V_IPV6 },
-    { "sourceTransportPort", 2, 0 },
-    { "destinationTransportPort", 2, 0 },
-    { "protocolIdentifier", 1, 0 },
-    { "tcpControlBits", 2, FL_V_TCP_FLAGS },
-    { "ingressInterface", 4, 0 },
-    { "egressInterface", 4, FL_V_EGRESS },
-    { "ingressVRFID", 4, FL_V_VRF },
-    { "flowDirection", 1, FL_V_DIRECTION },
-    { "packetDeltaCount", 8, 0 },
-    { "octetDeltaCount", 8, 0 },
-    { "droppedPacketDeltaCount", 8, FL_V_DROPPED },
-    { "flowStartSeconds", 4, FL_V_TIME_SEC },
-    { "flowEndSeconds", 4, FL_V_TIME_SEC },
-    { "flowStartMilliseconds", 8, FL_V_TIME_MSEC },
-    { "flowEndMilliseconds", 8, FL_V_TIME_MSEC },
-    FB_IESPEC_NULL
-};
-
-typedef struct {
-    guint32 id;
-    guint8 pad[4];
-    fbVarfield_t name;
-    fbVarfield_t desc;
-} OptionRec;
-
-/* flags 1 = internal only (the padding) */
-static fbInfoElementSpec_t if_option_spec[] = {
-    { "ingressInterface", 4, 0 },
-    { "paddingOctets", 4, 1 },
-    { "interfaceName", FB_IE_VARLEN, 0 },
-    { "interfaceDescription", FB_IE_VARLEN, 0 },
-    FB_IESPEC_NULL
-};
-
-static fbInfoElementSpec_t vrf_option_spec[] = {
-    { "ingressVRFID", 4, 0 },
-    { "paddingOctets", 4, 1 },
-    { "VRFname", FB_IE_VARLEN, 0 },
-    { "vrfDescription", FB_IE_VARLEN, 0 },
-    FB_IESPEC_NULL
-};
 
 /* Strings longer than this are cut so that one options record always fits
  * in a UDP message (1420 bytes); see libfixbuf reference §4.2. */
@@ -189,49 +117,11 @@ bad:
     return FALSE;
 }
 
-static fbTemplate_t *
-make_template(fbInfoModel_t *model, fbInfoElementSpec_t *spec,
-              guint32 flags, guint16 scope, GError **err)
-{
-    fbTemplate_t *t = fbTemplateAlloc(model);
-
-    if (!fbTemplateAppendSpecArray(t, spec, flags, err)) {
-        fbTemplateFreeUnused(t);
-        return NULL;
-    }
-    if (scope)
-        fbTemplateSetOptionsScope(t, scope);
-    return t;
-}
-
-static gboolean
-add_template(fbSession_t *s, gboolean internal, guint16 tid,
-             fbInfoModel_t *model, fbInfoElementSpec_t *spec, guint32 flags,
-             guint16 scope, GError **err)
-{
-    fbTemplate_t *t = make_template(model, spec, flags, scope, err);
-
-    if (t == NULL)
-        return FALSE;
-    if (!fbSessionAddTemplate(s, internal, tid, t, err)) {
-        fbTemplateFreeUnused(t);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-static guint32
-external_flags(guint variant)
-{
-    return variant | ((variant & FL_V_IPV6) ? 0 : FL_V_IPV4);
-}
-
 static gboolean
 add_data_template(FlExporter *e, fbSession_t *s, guint variant, GError **err)
 {
-    return add_template(s, FALSE, (guint16)(FL_TID_DATA_BASE + variant),
-                        e->model, data_external_spec,
-                        external_flags(variant), 0, err);
+    return fl_template_add(s, FALSE, (guint16)(FL_TID_DATA_BASE + variant),
+                           e->model, FL_TMPL_DATA_EXTERNAL, variant, err);
 }
 
 static fbExporter_t *
@@ -263,22 +153,22 @@ build(FlExporter *e, GError **err)
     fBuf_t *fbuf;
 
     fbSessionSetDomain(s, e->cfg.domain);
-    if (!add_template(s, TRUE, FL_TID_INT_DATA, e->model, data_internal_spec,
-                      0, 0, err))
+    if (!fl_template_add(s, TRUE, FL_TID_INT_DATA, e->model,
+                         FL_TMPL_DATA_INTERNAL, 0, err))
         return FALSE;
     if (!e->cfg.no_options) {
-        if (!add_template(s, TRUE, FL_TID_INT_IF_OPTION, e->model,
-                          if_option_spec, 1, 1, err)
-            || !add_template(s, TRUE, FL_TID_INT_VRF_OPTION, e->model,
-                             vrf_option_spec, 1, 1, err))
+        if (!fl_template_add(s, TRUE, FL_TID_INT_IF_OPTION, e->model,
+                             FL_TMPL_IF_OPTION_INTERNAL, 0, err)
+            || !fl_template_add(s, TRUE, FL_TID_INT_VRF_OPTION, e->model,
+                                FL_TMPL_VRF_OPTION_INTERNAL, 0, err))
             return FALSE;
         if (!fbSessionSetMetadataExportElements(s, TRUE, FL_TID_TYPE_INFO,
                                                 err))
             return FALSE;
-        if (!add_template(s, FALSE, FL_TID_IF_OPTION, e->model,
-                          if_option_spec, 0, 1, err)
-            || !add_template(s, FALSE, FL_TID_VRF_OPTION, e->model,
-                             vrf_option_spec, 0, 1, err))
+        if (!fl_template_add(s, FALSE, FL_TID_IF_OPTION, e->model,
+                             FL_TMPL_IF_OPTION, 0, err)
+            || !fl_template_add(s, FALSE, FL_TID_VRF_OPTION, e->model,
+                                FL_TMPL_VRF_OPTION, 0, err))
             return FALSE;
     }
     for (guint v = 0; v < FL_V_COUNT; v++)
@@ -307,7 +197,6 @@ FlExporter *
 fl_exporter_new(const FlExportConfig *cfg, GError **err)
 {
     FlExporter *e = g_new0(FlExporter, 1);
-    fbTemplate_t *probe;
 
     e->cfg = *cfg;
     e->output = g_strdup(cfg->output);
@@ -319,12 +208,8 @@ fl_exporter_new(const FlExportConfig *cfg, GError **err)
     e->model = fl_infomodel_load(e->infomodel_dir, err);
     if (e->model == NULL)
         goto fail;
-    /* The struct and the internal template must agree byte for byte. */
-    probe = make_template(e->model, data_internal_spec, 0, 0, err);
-    if (probe == NULL)
+    if (!fl_template_check_layout(e->model, err))
         goto fail;
-    g_assert(fbTemplateGetIELenOfMemBuffer(probe) == sizeof(FlIpfixRec));
-    fbTemplateFreeUnused(probe);
 
     if (!build(e, err)) {
         g_prefix_error(err, "%s: ", e->output);
@@ -448,7 +333,7 @@ FlExportResult
 fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
                           const char *name, const char *desc, GError **err)
 {
-    OptionRec r;
+    FlOptionRec r;
 
     if (e->cfg.no_options)
         return FL_EXPORT_OK;
