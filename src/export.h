@@ -64,6 +64,32 @@ FlExportResult fl_exporter_append_option(FlExporter *e, FlIdKind kind,
                                          guint32 id, const char *name,
                                          const char *desc, GError **err);
 
+/*
+ * TRUE when the output accepts complete messages encoded elsewhere (by an
+ * FlEncoder per worker thread): files and stdout.  Network outputs keep
+ * every record in libfixbuf's own fBuf, which handles reconnection.
+ */
+gboolean fl_exporter_takes_messages(const FlExporter *e);
+
+/* Announces the data template of variant (if not yet) before a message
+ * that uses it. */
+FlExportResult fl_exporter_ensure_variant(FlExporter *e, guint variant,
+                                          GError **err);
+
+/*
+ * Writes one message made by an FlEncoder holding n_records data records:
+ * first whatever libfixbuf has buffered (templates, options), then msg
+ * with its sequence number rewritten.  Only when takes_messages().
+ */
+FlExportResult fl_exporter_write_message(FlExporter *e, guint8 *msg,
+                                         gsize len, guint32 n_records,
+                                         GError **err);
+
+/* What an FlEncoder needs to match this exporter.  Cannot fail. */
+FlExporter *fl_exporter_encoder_settings(FlExporter *e,
+                                         const char **infomodel_dir,
+                                         guint32 *domain);
+
 /* Emits buffered records now (slow input: do not let them wait). */
 FlExportResult fl_exporter_flush(FlExporter *e, GError **err);
 

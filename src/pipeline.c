@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "encode.h"
 #include "error.h"
 #include "log.h"
 #include "pipeline.h"
@@ -67,6 +68,9 @@ typedef struct {
     GArray *errors;             /* LineError, at most max_errors */
     GArray *new_names;          /* FlNewName */
     GPtrArray *skip_ifaces;     /* char *, interfaces with SKIPDATA */
+    GByteArray *msgs;           /* the records as IPFIX messages, when
+                                   workers encode (file outputs) */
+    GError *enc_error;
     gint done;
 } Chunk;
 
@@ -80,6 +84,7 @@ typedef struct {
     GMutex lock;
     GCond cond;
     gint abort;                 /* writer failed: stop reading */
+    gboolean encode;            /* workers encode records into messages */
     Chunk sentinel;
     /* reader state (reader thread only) */
     guint next_input;
@@ -145,6 +150,7 @@ chunk_new(void)
     c->new_names = g_array_new(FALSE, FALSE, sizeof(FlNewName));
     g_array_set_clear_func(c->new_names, fl_new_name_clear);
     c->skip_ifaces = g_ptr_array_new_with_free_func(g_free);
+    c->msgs = g_byte_array_new();
     return c;
 }
 
@@ -165,6 +171,8 @@ chunk_reset(Chunk *c)
     g_array_set_size(c->errors, 0);
     g_array_set_size(c->new_names, 0);
     g_ptr_array_set_size(c->skip_ifaces, 0);
+    g_byte_array_set_size(c->msgs, 0);
+    g_clear_error(&c->enc_error);
     c->done = 0;
 }
 
@@ -180,6 +188,7 @@ chunk_free(Chunk *c)
     g_array_unref(c->errors);
     g_array_unref(c->new_names);
     g_ptr_array_unref(c->skip_ifaces);
+    g_byte_array_unref(c->msgs);
     g_free(c);
 }
 
@@ -465,6 +474,7 @@ typedef struct {
     Pipeline *p;
     FlRecord *rec;
     FlMapperThread mt;
+    FlEncoder *enc;             /* when p->encode */
 } Worker;
 
 static void
@@ -493,6 +503,8 @@ process_chunk(Worker *w, Chunk *c)
     if (!o->plan_ok)
         return;
     w->mt.new_names = c->new_names;
+    if (w->enc)
+        fl_encoder_begin(w->enc, c->msgs);
     while (s < end) {
         const char *nl = memchr(s, '\n', (gsize)(end - s));
         gsize ll = (gsize)(nl - s);
@@ -522,6 +534,12 @@ process_chunk(Worker *w, Chunk *c)
                           &c->recs[c->n_recs], &variant, &reason, &col);
         switch (r) {
         case FL_MAP_RECORD:
+            /* libfixbuf's encoding is the heaviest step of the writer:
+             * here it runs in parallel, in the worker. */
+            if (w->enc && c->enc_error == NULL
+                && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
+                                      &c->enc_error))
+                g_prefix_error(&c->enc_error, "encoding: ");
             c->variants[c->n_recs++] = (guint8)variant;
             if (variant & FL_V_IPV6)
                 c->v6++;
@@ -544,16 +562,32 @@ process_chunk(Worker *w, Chunk *c)
         }
     }
     w->mt.new_names = NULL;
+    if (w->enc && !fl_encoder_end(w->enc, c->enc_error ? NULL
+                                                        : &c->enc_error))
+        g_prefix_error(&c->enc_error, "encoding: ");
 }
 
-static void
-worker_init(Worker *w, Pipeline *p)
+/* Runs in the calling thread: an encoder that cannot be made is a
+ * start-up error, reported before any thread exists. */
+static gboolean
+worker_init(Worker *w, Pipeline *p, GError **err)
 {
+    memset(w, 0, sizeof *w);
     w->p = p;
+    if (p->encode) {
+        const char *dir;
+        guint32 domain;
+
+        fl_exporter_encoder_settings(p->exp, &dir, &domain);
+        w->enc = fl_encoder_new(dir, domain, err);
+        if (w->enc == NULL)
+            return FALSE;
+    }
     w->rec = g_new0(FlRecord, 1);
     fl_mapper_thread_init(&w->mt, &p->cfg->map);
     /* Chunks bring their own array; this one is never used. */
     g_clear_pointer(&w->mt.new_names, g_array_unref);
+    return TRUE;
 }
 
 static void
@@ -561,27 +595,26 @@ worker_clear(Worker *w)
 {
     g_free(w->rec);
     fl_mapper_thread_clear(&w->mt);
+    g_clear_pointer(&w->enc, fl_encoder_free);
 }
 
 static gpointer
 worker_thread(gpointer data)
 {
-    Pipeline *p = data;
-    Worker w;
+    Worker *w = data;
+    Pipeline *p = w->p;
 
-    worker_init(&w, p);
     for (;;) {
         Chunk *c = g_async_queue_pop(p->work_q);
 
         if (c == &p->sentinel)
             break;
-        process_chunk(&w, c);
+        process_chunk(w, c);
         g_mutex_lock(&p->lock);
         c->done = 1;
         g_cond_broadcast(&p->cond);
         g_mutex_unlock(&p->lock);
     }
-    worker_clear(&w);
     return NULL;
 }
 
@@ -690,22 +723,29 @@ pace(Pipeline *p)
         g_usleep((gulong)(due - now));
 }
 
+/* The options records a data record needs before it goes out. */
+static FlExportResult
+ensure_options(Pipeline *p, guint variant, const FlIpfixRec *r,
+               GError **err)
+{
+    FlExportResult x;
+
+    if (!fl_exporter_options_enabled(p->exp))
+        return FL_EXPORT_OK;
+    x = ensure_option(p, FL_ID_INTERFACE, r->ingressInterface, err);
+    if (x == FL_EXPORT_OK && (variant & FL_V_EGRESS))
+        x = ensure_option(p, FL_ID_INTERFACE, r->egressInterface, err);
+    if (x == FL_EXPORT_OK && (variant & FL_V_VRF) && r->ingressVRFID)
+        x = ensure_option(p, FL_ID_VRF, r->ingressVRFID, err);
+    return x;
+}
+
 static gboolean
 write_record(Pipeline *p, guint variant, FlIpfixRec *r, GError **err)
 {
-    gboolean opts = fl_exporter_options_enabled(p->exp);
-
     for (;;) {
-        FlExportResult x = FL_EXPORT_OK;
+        FlExportResult x = ensure_options(p, variant, r, err);
 
-        if (opts) {
-            x = ensure_option(p, FL_ID_INTERFACE, r->ingressInterface, err);
-            if (x == FL_EXPORT_OK && (variant & FL_V_EGRESS))
-                x = ensure_option(p, FL_ID_INTERFACE, r->egressInterface,
-                                  err);
-            if (x == FL_EXPORT_OK && (variant & FL_V_VRF) && r->ingressVRFID)
-                x = ensure_option(p, FL_ID_VRF, r->ingressVRFID, err);
-        }
         if (x == FL_EXPORT_OK)
             x = fl_exporter_append_data(p->exp, variant, r, err);
         if (x == FL_EXPORT_OK)
@@ -714,6 +754,52 @@ write_record(Pipeline *p, guint variant, FlIpfixRec *r, GError **err)
             return FALSE;
         check_generation(p);    /* RETRY: a new connection; options again */
     }
+}
+
+static inline guint32
+be32(const guint8 *b)
+{
+    return (guint32)b[0] << 24 | (guint32)b[1] << 16 | (guint32)b[2] << 8
+           | b[3];
+}
+
+/*
+ * Writes the messages a worker encoded.  Each message header's sequence
+ * number is, as the encoder left it, the index of its first record in the
+ * chunk: the options records and data templates those records need go out
+ * first, then the message with its real sequence number.  Files only: no
+ * reconnection, so no RETRY to handle.
+ */
+static gboolean
+write_messages(Pipeline *p, Chunk *c, GError **err)
+{
+    guint8 *m = c->msgs->data, *end = m + c->msgs->len;
+
+    while (m < end) {
+        gsize len = (gsize)m[2] << 8 | m[3];
+        guint8 *next = m + len;
+        guint32 first = be32(m + 8);
+        guint32 last = next < end ? be32(next + 8) : c->n_recs;
+
+        g_assert(len >= 16 && next <= end && first <= last
+                 && last <= c->n_recs);
+        for (guint32 i = first; i < last; i++) {
+            if (ensure_options(p, c->variants[i], &c->recs[i], err)
+                    != FL_EXPORT_OK
+                || fl_exporter_ensure_variant(p->exp, c->variants[i], err)
+                    != FL_EXPORT_OK)
+                return FALSE;
+        }
+        if (G_UNLIKELY(p->cfg->max_rate)) {
+            p->rate_count += last - first;
+            pace(p);
+        }
+        if (fl_exporter_write_message(p->exp, m, len, last - first, err)
+                != FL_EXPORT_OK)
+            return FALSE;
+        m = next;
+    }
+    return TRUE;
 }
 
 static gboolean
@@ -765,7 +851,14 @@ write_chunk(Pipeline *p, Chunk *c, GError **err)
     }
     p->obj_line_base += c->n_lines;
 
-    for (guint i = 0; i < c->n_recs; i++) {
+    if (c->enc_error) {
+        g_propagate_prefixed_error(err, g_steal_pointer(&c->enc_error),
+                                   "%s: ", o->name);
+        return FALSE;
+    }
+    if (p->encode && !write_messages(p, c, err))
+        return FALSE;
+    for (guint i = 0; !p->encode && i < c->n_recs; i++) {
         if (!write_record(p, c->variants[i], &c->recs[i], err))
             return FALSE;
         if (G_UNLIKELY(p->cfg->max_rate)) {
@@ -800,11 +893,15 @@ write_chunk(Pipeline *p, Chunk *c, GError **err)
 static gboolean
 run_inline(Pipeline *p, GError **err)
 {
-    Chunk *c = chunk_new();
+    Chunk *c;
     Worker w;
     gboolean ok = TRUE;
 
-    worker_init(&w, p);
+    if (!worker_init(&w, p, err)) {
+        worker_clear(&w);
+        return FALSE;
+    }
+    c = chunk_new();
     while (reader_fill(p, c)) {
         process_chunk(&w, c);
         if (!write_chunk(p, c, err)) {
@@ -844,8 +941,18 @@ run_threaded(Pipeline *p, GError **err)
 {
     guint n_chunks = p->cfg->threads * 2 + 2;
     GThread *reader, **workers;
+    Worker *ws;
     gboolean ok = TRUE;
 
+    ws = g_new0(Worker, p->cfg->threads);
+    for (guint i = 0; i < p->cfg->threads; i++) {
+        if (!worker_init(&ws[i], p, err)) {
+            for (guint k = 0; k <= i; k++)
+                worker_clear(&ws[k]);
+            g_free(ws);
+            return FALSE;
+        }
+    }
     p->free_q = g_async_queue_new();
     p->work_q = g_async_queue_new();
     p->order_q = g_async_queue_new();
@@ -856,7 +963,7 @@ run_threaded(Pipeline *p, GError **err)
 
     workers = g_new0(GThread *, p->cfg->threads);
     for (guint i = 0; i < p->cfg->threads; i++)
-        workers[i] = g_thread_new("worker", worker_thread, p);
+        workers[i] = g_thread_new("worker", worker_thread, &ws[i]);
     reader = g_thread_new("reader", reader_thread, p);
 
     for (;;) {
@@ -892,9 +999,12 @@ run_threaded(Pipeline *p, GError **err)
         g_async_queue_push(p->free_q, c);
     }
     g_thread_join(reader);
-    for (guint i = 0; i < p->cfg->threads; i++)
+    for (guint i = 0; i < p->cfg->threads; i++) {
         g_thread_join(workers[i]);
+        worker_clear(&ws[i]);
+    }
     g_free(workers);
+    g_free(ws);
     {
         Chunk *c;
         while ((c = g_async_queue_try_pop(p->free_q)))
@@ -923,6 +1033,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
     p.reg = fl_id_registry_new();
     p.carry = g_malloc(CHUNK_TEXT);
     p.generation = fl_exporter_generation(exp);
+    p.encode = fl_exporter_takes_messages(exp);
     p.last_options_us = p.rate_start_us = t0;
     fl_id_registry_pin(p.reg, FL_ID_INTERFACE, FL_ID_ACCEPT, "ACCEPT",
                        "flow log action ACCEPT");
