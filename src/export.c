@@ -475,13 +475,12 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     return FL_EXPORT_OK;
 }
 
-FlExporter *
-fl_exporter_encoder_settings(FlExporter *e, const char **infomodel_dir,
+void
+fl_exporter_encoder_settings(const FlExporter *e, const char **infomodel_dir,
                              guint32 *domain)
 {
     *infomodel_dir = e->infomodel_dir;
     *domain = e->cfg.domain;
-    return e;
 }
 
 FlExportResult

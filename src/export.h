@@ -86,9 +86,9 @@ FlExportResult fl_exporter_write_message(FlExporter *e, guint8 *msg,
                                          GError **err);
 
 /* What an FlEncoder needs to match this exporter.  Cannot fail. */
-FlExporter *fl_exporter_encoder_settings(FlExporter *e,
-                                         const char **infomodel_dir,
-                                         guint32 *domain);
+void fl_exporter_encoder_settings(const FlExporter *e,
+                                  const char **infomodel_dir,
+                                  guint32 *domain);
 
 /* Emits buffered records now (slow input: do not let them wait). */
 FlExportResult fl_exporter_flush(FlExporter *e, GError **err);
