@@ -2,13 +2,19 @@
  * pipeline.h - one run: sources -> decoder -> mapper -> exporter.
  *
  * Threads (with threads > 1):
- *   reader   reads objects (inflating gzip) into line-aligned chunks;
- *   workers  decode and map whole chunks into FlIpfixRec arrays;
- *   writer   (the calling thread) takes chunks in input order and appends
- *            their records to the exporter, sending options records
- *            before the first use of an ID.
- * Output is byte-for-byte the same for every thread count, because IDs
- * are a pure function of names and the writer sees chunks in order.
+ *   reader   cuts objects into line-aligned chunks: plain files are
+ *            mapped (chunks point into the mapping), gzip is inflated
+ *            into the chunk, pipes are read;
+ *   workers  decode and map whole chunks into FlIpfixRec arrays and, for
+ *            file outputs, encode them into IPFIX messages with their own
+ *            libfixbuf session (encode.c);
+ *   writer   (the calling thread) takes chunks in input order, sends the
+ *            options records and templates the records need before their
+ *            first use, then writes the messages (file outputs) or
+ *            appends the records to the exporter (network outputs).
+ * Output is byte-for-byte the same for every thread count (but for export
+ * times), because IDs are a pure function of names, chunk boundaries
+ * depend only on the input, and the writer sees chunks in order.
  * With threads == 1 the same steps run inline in the calling thread.
  */
 #ifndef FL_PIPELINE_H
