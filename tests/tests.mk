@@ -23,3 +23,8 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
 
 INTEGRATION_TESTS += tests/integration/docs.sh
+
+# The libFuzzer target, replayed over its corpus without libFuzzer.
+UNIT_TESTS += tests/fuzz/fuzz_replay
+tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_decode.c tests/fuzz/replay.c
+tests_fuzz_fuzz_replay_LDADD = src/libflowlog.a $(FL_LIBS)
