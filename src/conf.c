@@ -99,6 +99,8 @@ apply_key_file(FlConf *c, GError **err)
         else if (!strcmp(k, "infomodel-dir")) str = &c->infomodel_dir;
         else if (!strcmp(k, "time-elements")) str = &c->time_elements;
         else if (!strcmp(k, "stats-json")) str = &c->stats_json;
+        else if (!strcmp(k, "id-map")) str = &c->id_map;
+        else if (!strcmp(k, "address-pair")) str = &c->address_pair;
         else if (!strcmp(k, "observation-domain")) num64 = &c->observation_domain;
         else if (!strcmp(k, "max-rate")) num64 = &c->max_rate;
         else if (!strcmp(k, "template-refresh")) num = &c->template_refresh;
@@ -205,6 +207,13 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "id-bits", 0, 0, G_OPTION_ARG_INT, &c->id_bits,
           "Width of generated interface/VRF IDs: 32 or 16 (default 32)",
           "BITS" },
+        { "address-pair", 0, 0, G_OPTION_ARG_STRING, &c->address_pair,
+          "srcaddr (srcaddr/dstaddr, as seen by the interface) or pkt "
+          "(pkt-srcaddr/pkt-dstaddr, the packet's own; default srcaddr)",
+          "PAIR" },
+        { "id-map", 0, 0, G_OPTION_ARG_FILENAME, &c->id_map,
+          "CSV of kind,name,id,description lines that pin interface and "
+          "VRF IDs and descriptions", "FILE" },
         { "no-options", 0, 0, G_OPTION_ARG_NONE, &c->no_options,
           "Data records only: no options or RFC 5610 records", NULL },
         { "threads", 0, 0, G_OPTION_ARG_INT, &c->threads,
@@ -254,6 +263,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     if (c->options_interval == UNSET) c->options_interval = 300;
     if (c->reconnect_timeout == UNSET) c->reconnect_timeout = 300;
     if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
+    if (c->address_pair == NULL) c->address_pair = g_strdup("srcaddr");
     if (c->id_bits == UNSET) c->id_bits = 32;
     if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
     if (c->max_rate == UNSET) c->max_rate = 0;
@@ -287,6 +297,14 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
                     "both", c->time_elements);
         return FALSE;
     }
+    if (!strcmp(c->address_pair, "pkt"))
+        c->pkt_addresses = TRUE;
+    else if (strcmp(c->address_pair, "srcaddr") != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "--address-pair: '%s' is not srcaddr or pkt",
+                    c->address_pair);
+        return FALSE;
+    }
     if (c->inputs == NULL || c->inputs[0] == NULL) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
                     "no INPUT given (a file, a directory, or - for stdin); "
@@ -305,6 +323,8 @@ fl_conf_clear(FlConf *c)
     g_free(c->infomodel_dir);
     g_free(c->time_elements);
     g_free(c->stats_json);
+    g_free(c->id_map);
+    g_free(c->address_pair);
     g_strfreev(c->inputs);
     memset(c, 0, sizeof *c);
 }

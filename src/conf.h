@@ -25,6 +25,9 @@ typedef struct {
     gint threads;
     gint64 max_rate;
     char *stats_json;
+    char *id_map;
+    char *address_pair;
+    gboolean pkt_addresses;
     gint max_errors;
     gboolean check;
     gint verbosity;             /* 1 default, 0 quiet, 2+ verbose */

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "error.h"
 #include "idmap.h"
 
 guint32
@@ -33,6 +34,167 @@ fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits)
 }
 
 /* ------------------------------------------------------------------ */
+/* pinned IDs                                                          */
+
+typedef struct {
+    guint32 id;
+    char *desc;
+} Pin;
+
+struct FlIdPins {
+    GHashTable *by_name[FL_ID_KINDS];   /* name -> Pin */
+};
+
+static void
+pin_free(gpointer p)
+{
+    Pin *pin = p;
+
+    g_free(pin->desc);
+    g_free(pin);
+}
+
+void
+fl_id_pins_free(FlIdPins *pins)
+{
+    if (pins == NULL)
+        return;
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        g_hash_table_destroy(pins->by_name[k]);
+    g_free(pins);
+}
+
+/* One "kind,name,id[,description]" line into pins; FALSE with *err. */
+static gboolean
+pin_line(FlIdPins *pins, GHashTable **ids, char *line, const char *where,
+         int bits, GError **err)
+{
+    g_auto(GStrv) f = g_strsplit(line, ",", 4);
+    FlIdKind kind;
+    guint64 id, lo, hi;
+    Pin *pin;
+
+    if (g_strv_length(f) < 3) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "%s: expected kind,name,id[,description]", where);
+        return FALSE;
+    }
+    g_strstrip(f[0]);
+    g_strstrip(f[1]);
+    g_strstrip(f[2]);
+    if (strcmp(f[0], "interface") == 0) {
+        kind = FL_ID_INTERFACE;
+    } else if (strcmp(f[0], "vrf") == 0) {
+        kind = FL_ID_VRF;
+    } else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "%s: kind '%s' is not interface or vrf", where, f[0]);
+        return FALSE;
+    }
+    /* Interfaces 1-15 are the pseudo-interfaces (ACCEPT, REJECT). */
+    lo = kind == FL_ID_INTERFACE ? 16 : 1;
+    hi = bits == 16 ? 65535 : G_MAXUINT32;
+    if (*f[1] == '\0' || strpbrk(f[1], " \t")
+        || !g_ascii_string_to_unsigned(f[2], 10, lo, hi, &id, NULL)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "%s: need a name "
+                    "without spaces and an ID in %" G_GUINT64_FORMAT "..%"
+                    G_GUINT64_FORMAT, where, lo, hi);
+        return FALSE;
+    }
+    if (g_hash_table_contains(pins->by_name[kind], f[1])
+        || g_hash_table_contains(ids[kind], GUINT_TO_POINTER(id))) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "%s: %s '%s' or ID %"
+                    G_GUINT64_FORMAT " is pinned twice", where, f[0], f[1],
+                    id);
+        return FALSE;
+    }
+    pin = g_new0(Pin, 1);
+    pin->id = (guint32)id;
+    pin->desc = g_strdup(f[3] ? g_strstrip(f[3]) : "");
+    g_hash_table_insert(pins->by_name[kind], g_strdup(f[1]), pin);
+    g_hash_table_add(ids[kind], GUINT_TO_POINTER(id));
+    return TRUE;
+}
+
+FlIdPins *
+fl_id_pins_load(const char *path, int bits, GError **err)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    GError *local = NULL;
+    FlIdPins *pins = g_new0(FlIdPins, 1);
+    GHashTable *ids[FL_ID_KINDS];
+    gboolean ok = TRUE;
+    gsize len;
+
+    for (int k = 0; k < FL_ID_KINDS; k++) {
+        pins->by_name[k] = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                 g_free, pin_free);
+        ids[k] = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--id-map: %s",
+                    local->message);
+        g_clear_error(&local);
+        ok = FALSE;
+    } else if (memchr(text, '\0', len)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "%s: NUL byte: not a text file", path);
+        ok = FALSE;
+    } else {
+        lines = g_strsplit(text, "\n", -1);
+        for (guint n = 0; ok && lines[n]; n++) {
+            char *line = g_strstrip(lines[n]);
+            g_autofree char *where = g_strdup_printf("%s:%u", path, n + 1);
+
+            if (*line != '\0' && *line != '#')
+                ok = pin_line(pins, ids, line, where, bits, err);
+        }
+    }
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        g_hash_table_destroy(ids[k]);
+    if (!ok) {
+        fl_id_pins_free(pins);
+        return NULL;
+    }
+    return pins;
+}
+
+guint32
+fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind, const char *name,
+                  gsize len, const char **desc)
+{
+    char key[256];
+    const Pin *pin;
+
+    if (len >= sizeof key)
+        return 0;
+    memcpy(key, name, len);
+    key[len] = '\0';
+    pin = g_hash_table_lookup(pins->by_name[kind], key);
+    if (pin == NULL)
+        return 0;
+    if (desc)
+        *desc = pin->desc;
+    return pin->id;
+}
+
+void
+fl_id_pins_foreach(const FlIdPins *pins, FlIdPinFunc fn, gpointer data)
+{
+    for (int k = 0; k < FL_ID_KINDS; k++) {
+        GHashTableIter it;
+        gpointer name, value;
+
+        g_hash_table_iter_init(&it, pins->by_name[k]);
+        while (g_hash_table_iter_next(&it, &name, &value)) {
+            const Pin *pin = value;
+            fn((FlIdKind)k, pin->id, name, pin->desc, data);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
 
 /* Two ways per set: a few hundred ENIs in one table would otherwise
  * evict each other often enough to show in a profile. */
@@ -48,6 +210,7 @@ typedef struct {
 struct FlNameCache {
     FlIdKind kind;
     int bits;
+    const FlIdPins *pins;
     CacheSlot slot[CACHE_SETS][2];
     guint8 victim[CACHE_SETS];      /* way to replace next */
     /* Every name this thread has seen: the cache may evict, the set does
@@ -56,12 +219,13 @@ struct FlNameCache {
 };
 
 FlNameCache *
-fl_name_cache_new(FlIdKind kind, int bits)
+fl_name_cache_new(FlIdKind kind, int bits, const FlIdPins *pins)
 {
     FlNameCache *c = g_new0(FlNameCache, 1);
 
     c->kind = kind;
     c->bits = bits;
+    c->pins = pins;
     c->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
 }
@@ -118,7 +282,9 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
         s = &c->slot[set][c->victim[set]];
         c->victim[set] ^= 1;
     }
-    id = fl_id_generate(c->kind, name, len, c->bits);
+    id = c->pins ? fl_id_pins_lookup(c->pins, c->kind, name, len, NULL) : 0;
+    if (id == 0)
+        id = fl_id_generate(c->kind, name, len, c->bits);
     /* Bounded memory on hostile input: past the cap, names still get
      * their IDs but are no longer reported (no options record for them).
      * g_hash_table_add() is TRUE only for a name not yet in the set. */

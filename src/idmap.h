@@ -32,6 +32,32 @@ typedef enum {
 #define FL_ID_ACCEPT 1
 #define FL_ID_REJECT 2
 
+/* ---- pinned IDs (--id-map) ---- */
+
+typedef struct FlIdPins FlIdPins;
+
+/*
+ * Reads a CSV map of "kind,name,id,description" lines (kind "interface"
+ * or "vrf"; the description is the rest of the line and may hold commas
+ * or be empty; '#' starts a comment line).  IDs must lie in the range of
+ * their kind for bits (interfaces from 16: 1-15 are the pseudo-
+ * interfaces), and names and IDs must be unique per kind.  Errors
+ * (FL_ERROR_CONFIG) name the file and line.  Caller frees with
+ * fl_id_pins_free().
+ */
+FlIdPins *fl_id_pins_load(const char *path, int bits, GError **err);
+void      fl_id_pins_free(FlIdPins *pins);
+
+/* The pinned ID of name (0 if none), and its description (may be "",
+ * owned by pins).  Read-only: safe from every thread. */
+guint32 fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind,
+                          const char *name, gsize len, const char **desc);
+
+typedef void (*FlIdPinFunc)(FlIdKind kind, guint32 id, const char *name,
+                            const char *desc, gpointer data);
+void fl_id_pins_foreach(const FlIdPins *pins, FlIdPinFunc fn,
+                        gpointer data);
+
 /* FNV-1a 32-bit of the bytes.  Cannot fail. */
 guint32 fl_id_hash(const char *name, gsize len);
 
@@ -42,7 +68,9 @@ guint32 fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits);
 
 typedef struct FlNameCache FlNameCache;
 
-FlNameCache *fl_name_cache_new(FlIdKind kind, int bits);
+/* pins may be NULL; a pinned name gets its pinned ID. */
+FlNameCache *fl_name_cache_new(FlIdKind kind, int bits,
+                               const FlIdPins *pins);
 void         fl_name_cache_free(FlNameCache *c);
 
 /*

@@ -50,6 +50,7 @@ main(int argc, char **argv)
     FlExportConfig ec;
     FlPipelineConfig pc;
     FlExporter *exp = NULL;
+    FlIdPins *pins = NULL;
     int status = EXIT_OK;
     struct sigaction sa;
 
@@ -70,9 +71,21 @@ main(int argc, char **argv)
         status = usage_error(err);
         goto out_conf;
     }
-    {
+    if (conf.id_map) {
+        pins = fl_id_pins_load(conf.id_map, conf.id_bits, &err);
+        if (pins == NULL) {
+            status = usage_error(err);
+            goto out_conf;
+        }
+    }
+    /* A --format that cannot be transcoded is a usage error.  (The
+     * default format lacks pkt-srcaddr, but with --address-pair pkt the
+     * inputs' header lines may well have it: those are checked per
+     * object.) */
+    if (conf.format || !conf.pkt_addresses) {
         FlMapPlan plan;
-        FlMapperConfig mc = { conf.time_enum, conf.id_bits };
+        FlMapperConfig mc = { conf.time_enum, conf.id_bits,
+                              conf.pkt_addresses, pins };
         if (!fl_map_plan_init(&plan, format, &mc, &err)) {
             g_prefix_error(&err, "--format: ");
             status = usage_error(err);
@@ -130,6 +143,8 @@ main(int argc, char **argv)
     pc.format_given = conf.format != NULL;
     pc.map.time_elements = conf.time_enum;
     pc.map.id_bits = conf.id_bits;
+    pc.map.pkt_addresses = conf.pkt_addresses;
+    pc.map.pins = pins;
     pc.threads = (guint)conf.threads;
     pc.max_errors = (guint)conf.max_errors;
     pc.options_interval = (guint)conf.options_interval;
@@ -163,6 +178,7 @@ main(int argc, char **argv)
     }
     fl_stats_clear(&stats);
 out_conf:
+    fl_id_pins_free(pins);
     fl_conf_clear(&conf);
     return status;
 }

@@ -60,6 +60,18 @@ fl_map_plan_init(FlMapPlan *plan, const FlFormat *fmt,
             g_string_append(missing, fl_field_info(need[i])->name);
         }
     }
+    if (cfg->pkt_addresses) {
+        /* --address-pair pkt needs the packet-level pair in the format. */
+        static const FlField pkt[] = { FL_F_PKT_SRCADDR, FL_F_PKT_DSTADDR };
+        for (guint i = 0; i < G_N_ELEMENTS(pkt); i++) {
+            if (!fl_format_has(fmt, pkt[i])) {
+                if (missing->len)
+                    g_string_append(missing, ", ");
+                g_string_append(missing, fl_field_info(pkt[i])->name);
+            }
+        }
+        plan->pkt_addresses = TRUE;
+    }
     if (missing->len) {
         g_set_error(err, FL_ERROR, FL_ERROR_FORMAT,
                     "format lacks mandatory field(s): %s", missing->str);
@@ -97,8 +109,8 @@ fl_new_name_clear(gpointer p)
 void
 fl_mapper_thread_init(FlMapperThread *t, const FlMapperConfig *cfg)
 {
-    t->ifaces = fl_name_cache_new(FL_ID_INTERFACE, cfg->id_bits);
-    t->vrfs = fl_name_cache_new(FL_ID_VRF, cfg->id_bits);
+    t->ifaces = fl_name_cache_new(FL_ID_INTERFACE, cfg->id_bits, cfg->pins);
+    t->vrfs = fl_name_cache_new(FL_ID_VRF, cfg->id_bits, cfg->pins);
     t->new_names = g_array_new(FALSE, FALSE, sizeof(FlNewName));
     g_array_set_clear_func(t->new_names, fl_new_name_clear);
 }
@@ -186,6 +198,7 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
     guint n_need;
     guint v = plan->variant;
     guint64 start_ms, end_ms;
+    FlField src_f = FL_F_SRCADDR, dst_f = FL_F_DSTADDR;
 
     (void)cfg;
     if (!fl_record_has(rec, FL_F_LOG_STATUS)) {
@@ -213,21 +226,28 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
             return FL_MAP_REJECT;
         }
     }
-    if (G_UNLIKELY(rec->v[FL_F_SRCADDR].a.family
-                   != rec->v[FL_F_DSTADDR].a.family)) {
+    /* --address-pair pkt: the packet's own addresses where the line has
+     * both, else the interface's view (srcaddr/dstaddr), which every OK
+     * line has. */
+    if (plan->pkt_addresses && fl_record_has(rec, FL_F_PKT_SRCADDR)
+        && fl_record_has(rec, FL_F_PKT_DSTADDR)) {
+        src_f = FL_F_PKT_SRCADDR;
+        dst_f = FL_F_PKT_DSTADDR;
+    }
+    if (G_UNLIKELY(rec->v[src_f].a.family != rec->v[dst_f].a.family)) {
         *reason = FL_REJECT_ADDRESS;
-        *column = FL_F_DSTADDR;
+        *column = dst_f;
         return FL_MAP_REJECT;
     }
 
-    if (rec->v[FL_F_SRCADDR].a.family == 6) {
+    if (rec->v[src_f].a.family == 6) {
         v |= FL_V_IPV6;
-        memcpy(out->sourceIPv6Address, rec->v[FL_F_SRCADDR].a.bytes, 16);
-        memcpy(out->destinationIPv6Address, rec->v[FL_F_DSTADDR].a.bytes, 16);
+        memcpy(out->sourceIPv6Address, rec->v[src_f].a.bytes, 16);
+        memcpy(out->destinationIPv6Address, rec->v[dst_f].a.bytes, 16);
         out->sourceIPv4Address = out->destinationIPv4Address = 0;
     } else {
-        const guint8 *s = rec->v[FL_F_SRCADDR].a.bytes;
-        const guint8 *d = rec->v[FL_F_DSTADDR].a.bytes;
+        const guint8 *s = rec->v[src_f].a.bytes;
+        const guint8 *d = rec->v[dst_f].a.bytes;
         out->sourceIPv4Address = (guint32)s[0] << 24 | (guint32)s[1] << 16
                                  | (guint32)s[2] << 8 | s[3];
         out->destinationIPv4Address = (guint32)d[0] << 24 | (guint32)d[1] << 16

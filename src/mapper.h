@@ -73,6 +73,8 @@ typedef enum { FL_TIME_SECONDS, FL_TIME_MILLISECONDS, FL_TIME_BOTH } FlTimeEleme
 typedef struct {
     FlTimeElements time_elements;
     int id_bits;                /* 32 or 16 */
+    gboolean pkt_addresses;     /* --address-pair pkt */
+    const FlIdPins *pins;       /* --id-map, or NULL */
 } FlMapperConfig;
 
 typedef enum { FL_PROFILE_VPC, FL_PROFILE_TGW } FlProfile;
@@ -82,6 +84,7 @@ typedef struct {
     guint variant;              /* without FL_V_IPV6 */
     FlField if_field;           /* interface-id or tgw-attachment-id */
     FlField vrf_field;          /* vpc-id, tgw-src-vpc-id, or FL_F_UNKNOWN */
+    gboolean pkt_addresses;     /* prefer pkt-srcaddr/pkt-dstaddr */
     gboolean has_lost;          /* TGW packets-lost-* present */
 } FlMapPlan;
 

@@ -22,7 +22,7 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/tcp_collector.py tests/integration/tshark_udp.sh \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
 
-INTEGRATION_TESTS += tests/integration/docs.sh
+INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh
 
 # The libFuzzer target, replayed over its corpus without libFuzzer.
 UNIT_TESTS += tests/fuzz/fuzz_replay

@@ -158,6 +158,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The first byte picks the mapper settings, so all are covered. */
     cfg.time_elements = size ? (FlTimeElements)(data[0] % 3) : FL_TIME_SECONDS;
     cfg.id_bits = size && (data[0] & 4) ? 16 : 32;
+    cfg.pkt_addresses = size && (data[0] & 8);
+    cfg.pins = NULL;
     run_lines(fmt, s, end, &cfg, rec);
 
 out:

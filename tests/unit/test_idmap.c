@@ -173,7 +173,7 @@ lookup(FlNameCache *c, FlIdKind kind, int bits, const char *name)
 static void
 test_cache_new_once(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32);
+    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32, NULL);
 
     g_assert_true(lookup(c, FL_ID_INTERFACE, 32, "eni-a"));
     g_assert_false(lookup(c, FL_ID_INTERFACE, 32, "eni-a"));
@@ -192,7 +192,7 @@ test_cache_new_once(void)
 static void
 test_cache_length_bounded(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_VRF, 16);
+    FlNameCache *c = fl_name_cache_new(FL_ID_VRF, 16, NULL);
     const char *line = "vpc-0123 vpc-0123456 rest";
     gboolean is_new;
     guint32 id;
@@ -214,7 +214,7 @@ test_cache_length_bounded(void)
 static void
 test_cache_long_names(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32);
+    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32, NULL);
     g_autoptr(GString) s = g_string_new(NULL);
 
     for (int round = 0; round < 3; round++) {
@@ -233,7 +233,7 @@ test_cache_long_names(void)
 static void
 test_cache_empty_name(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32);
+    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32, NULL);
     gboolean is_new;
     guint32 id;
 
@@ -251,7 +251,7 @@ test_cache_empty_name(void)
 static void
 test_cache_many_names(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 16);
+    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 16, NULL);
     const guint n = 5000;
 
     for (int round = 0; round < 3; round++) {
@@ -271,7 +271,7 @@ test_cache_many_names(void)
 static void
 test_cache_same_set(void)
 {
-    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32);
+    FlNameCache *c = fl_name_cache_new(FL_ID_INTERFACE, 32, NULL);
     char names[8][21];
 
     for (int i = 0; i < 8; i++)
@@ -292,8 +292,8 @@ test_cache_same_set(void)
 static void
 test_cache_per_thread(void)
 {
-    FlNameCache *a = fl_name_cache_new(FL_ID_VRF, 32);
-    FlNameCache *b = fl_name_cache_new(FL_ID_VRF, 32);
+    FlNameCache *a = fl_name_cache_new(FL_ID_VRF, 32, NULL);
+    FlNameCache *b = fl_name_cache_new(FL_ID_VRF, 32, NULL);
 
     g_assert_true(lookup(a, FL_ID_VRF, 32, "vpc-1"));
     g_assert_true(lookup(b, FL_ID_VRF, 32, "vpc-1"));

@@ -202,7 +202,7 @@ expect_plan_error(const char *spec, const char *message)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(FlFormat) fmt = fl_format_parse(spec, -1, &err);
-    FlMapperConfig cfg = { FL_TIME_SECONDS, 32 };
+    FlMapperConfig cfg = { FL_TIME_SECONDS, 32, FALSE, NULL };
     FlMapPlan plan;
 
     g_assert_no_error(err);
@@ -248,7 +248,7 @@ test_plan_vpc_optional_fields(void)
         fl_format_parse("interface-id srcaddr dstaddr srcport dstport "
                         "protocol packets bytes start end action "
                         "log-status", -1, NULL);
-    FlMapperConfig cfg = { FL_TIME_SECONDS, 32 };
+    FlMapperConfig cfg = { FL_TIME_SECONDS, 32, FALSE, NULL };
     g_autoptr(GError) err = NULL;
     FlMapPlan plan;
 
@@ -370,7 +370,7 @@ check_plan(gconstpointer data)
     const PlanCase *c = data;
     g_autoptr(GError) err = NULL;
     g_autoptr(FlFormat) fmt = fl_format_parse(c->spec, -1, &err);
-    FlMapperConfig cfg = { c->time, 32 };
+    FlMapperConfig cfg = { c->time, 32, FALSE, NULL };
     FlMapPlan plan;
 
     g_assert_no_error(err);
