@@ -371,6 +371,7 @@ reader_fill(Pipeline *p, Chunk *c)
             return TRUE;
         }
         p->obj = obj;
+        p->obj->stop = p->cfg->stop;
         p->info = obj_new(obj->name);
         p->obj_first = TRUE;
         try_map(p);

@@ -69,6 +69,9 @@ struct FlObject {
     gsize  n_peek;
     guint64 raw_bytes;           /* compressed bytes consumed, for stats */
     guint64 bytes;               /* decoded bytes delivered */
+    const volatile gint *stop;   /* set: an interactive read that waits
+                                    gives up (as end of object) once this
+                                    is non-zero, checked 5 times a second */
     gboolean interactive;        /* a pipe, socket or tty: a short read
                                     means the writer is slow, so readers
                                     hand on what they have instead of

@@ -230,6 +230,16 @@ file_read(FlObject *obj, guint8 *buf, gsize len, GError **err)
     int e;
 
     for (;;) {
+        /* A pipe can stay silent for ever: wait in slices so that a stop
+         * request (SIGTERM, in whichever thread it landed) is seen. */
+        if (obj->interactive && obj->stop) {
+            struct pollfd pfd = { .fd = fo->fd, .events = POLLIN };
+            int r;
+
+            while ((r = poll(&pfd, 1, 200)) == 0 || (r < 0 && errno == EINTR))
+                if (g_atomic_int_get(obj->stop))
+                    return 0;
+        }
         n = read(fo->fd, buf, MIN(len, (gsize)G_MAXSSIZE));
         if (n >= 0)
             return n;
