@@ -13,8 +13,12 @@
  *    element in the first template copy.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/stat.h>
 /* libfixbuf's headers test HAVE_* macros of their own: include them
@@ -50,8 +54,9 @@ struct FlExporter {
     guint generation;
     gint64 last_emit_us, last_templates_us;
     gboolean dirty;             /* appended since last emit */
-    FILE *fp;                   /* file outputs: ours, libfixbuf writes
-                                   through it and so do we */
+    FILE *fp;                   /* file and TCP outputs: ours; libfixbuf
+                                   writes through it and so do we */
+    gboolean unflushed;         /* TCP: bytes in fp's buffer */
 };
 
 gboolean
@@ -135,7 +140,7 @@ open_transport(FlExporter *e)
 {
     fbConnSpec_t spec = FB_CONNSPEC_INIT;
 
-    if (e->kind == FL_OUT_FILE)
+    if (e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP)
         return fbExporterAllocFP(e->fp);
     /* FB_CONNSPEC_INIT defaults to SCTP, which aborts in Debian's build:
      * always set the transport explicitly. */
@@ -177,6 +182,113 @@ open_file(FlExporter *e, GError **err)
     return TRUE;
 }
 
+/* How long a TCP connect may take (libfixbuf's own connect blocks for the
+ * kernel's SYN timeout, about two minutes). */
+#define CONNECT_TIMEOUT_MS 10000
+
+static int
+connect_with_timeout(const struct addrinfo *ai, int *err_no)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
+                    | SOCK_NONBLOCK, ai->ai_protocol);
+    struct pollfd pfd;
+    socklen_t sl = sizeof *err_no;
+
+    if (fd < 0) {
+        *err_no = errno;
+        return -1;
+    }
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS) {
+            *err_no = errno;
+            close(fd);
+            return -1;
+        }
+        pfd.fd = fd;
+        pfd.events = POLLOUT;
+        if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) != 1) {
+            *err_no = ETIMEDOUT;
+            close(fd);
+            return -1;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err_no, &sl) != 0
+            || *err_no != 0) {
+            close(fd);
+            return -1;
+        }
+    }
+    /* Blocking from here: the writer waits for a slow collector rather
+     * than dropping records (TCP's back-pressure is the point of TCP). */
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+/*
+ * TCP outputs keep their own socket (through a FILE*) instead of
+ * libfixbuf's: worker-encoded messages can then go into the same stream,
+ * and the connect has a timeout.  FL_ERROR_EXPORT naming host and port.
+ */
+static gboolean
+open_tcp(FlExporter *e, GError **err)
+{
+    struct addrinfo hints, *res = NULL;
+    int rc, fd = -1, err_no = 0;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(e->host, e->port, &hints, &res);
+    if (rc != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s:%s: %s", e->host,
+                    e->port, gai_strerror(rc));
+        return FALSE;
+    }
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
+        fd = connect_with_timeout(ai, &err_no);
+    freeaddrinfo(res);
+    if (fd < 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                    "couldn't connect to %s:%s: %s", e->host, e->port,
+                    g_strerror(err_no));
+        return FALSE;
+    }
+    e->fp = fdopen(fd, "w");
+    if (e->fp == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "fdopen: %s",
+                    g_strerror(errno));
+        close(fd);
+        return FALSE;
+    }
+    setvbuf(e->fp, NULL, _IOFBF, 256 * 1024);
+    e->unflushed = FALSE;
+    return TRUE;
+}
+
+/* Pushes fp's buffer to the socket (TCP).  FALSE with *err. */
+static gboolean
+flush_fp(FlExporter *e, GError **err)
+{
+    if (e->kind != FL_OUT_TCP || !e->unflushed)
+        return TRUE;
+    if (fflush(e->fp) != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "write: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    e->unflushed = FALSE;
+    return TRUE;
+}
+
+static void
+close_tcp(FlExporter *e)
+{
+    if (e->kind == FL_OUT_TCP && e->fp) {
+        /* A dead peer: nothing to flush that could arrive. */
+        fclose(e->fp);
+        e->fp = NULL;
+    }
+}
+
 /* Builds session, templates and transport; sends templates and RFC 5610
  * records.  On failure nothing is left allocated. */
 static gboolean
@@ -210,15 +322,20 @@ build(FlExporter *e, GError **err)
             if (!add_data_template(e, s, v, err))
                 return FALSE;
 
+    if (e->kind == FL_OUT_TCP && !open_tcp(e, err))
+        return FALSE;
     /* Create the exporter right before the fBuf takes it: no leak window. */
     x = open_transport(e);
     fbuf = fBufAllocForExport(s, x);
     e->session = g_steal_pointer(&s);
     e->fbuf = fbuf;
     e->cur_int = e->cur_ext = 0;
-    if (!fbSessionExportTemplates(e->session, err) || !fBufEmit(e->fbuf, err)) {
+    e->unflushed = TRUE;
+    if (!fbSessionExportTemplates(e->session, err) || !fBufEmit(e->fbuf, err)
+        || !flush_fp(e, err)) {
         g_clear_pointer(&e->fbuf, fBufFree);
         e->session = NULL;
+        close_tcp(e);
         return FALSE;
     }
     e->generation++;
@@ -274,9 +391,10 @@ fail:
 static gboolean
 is_transport_error(const GError *err)
 {
-    return err->domain == FB_ERROR_DOMAIN
-           && (err->code == FB_ERROR_NLWRITE || err->code == FB_ERROR_IO
-               || err->code == FB_ERROR_CONN);
+    return (err->domain == FB_ERROR_DOMAIN
+            && (err->code == FB_ERROR_NLWRITE || err->code == FB_ERROR_IO
+                || err->code == FB_ERROR_CONN))
+           || (err->domain == FL_ERROR && err->code == FL_ERROR_EXPORT);
 }
 
 /*
@@ -300,6 +418,7 @@ recover(FlExporter *e, GError **err)
     g_clear_error(err);
     g_clear_pointer(&e->fbuf, fBufFree);
     e->session = NULL;
+    close_tcp(e);
     deadline = g_get_monotonic_time()
                + (gint64)e->cfg.reconnect_timeout * G_USEC_PER_SEC;
     for (;;) {
@@ -418,8 +537,12 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
         e->generation++;
         e->dirty = TRUE;
     }
-    if (e->dirty && now_us - e->last_emit_us >= G_USEC_PER_SEC) {
+    if ((e->dirty || e->unflushed)
+        && now_us - e->last_emit_us >= G_USEC_PER_SEC) {
         if (!fBufEmit(e->fbuf, err))
+            return recover(e, err);
+        e->unflushed = TRUE;
+        if (!flush_fp(e, err))
             return recover(e, err);
         e->last_emit_us = now_us;
         e->dirty = FALSE;
@@ -430,7 +553,7 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
 gboolean
 fl_exporter_takes_messages(const FlExporter *e)
 {
-    return e->kind == FL_OUT_FILE;
+    return e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP;
 }
 
 FlExportResult
@@ -458,6 +581,7 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     if (!fBufEmit(e->fbuf, err))
         return recover(e, err);
     e->dirty = FALSE;
+    e->unflushed = TRUE;
     /* One sequence for the domain (RFC 7011): data records before this
      * message, counting libfixbuf's options records and ours.  libfixbuf
      * 2.4.1 keeps the counter but offers no public setter. */
@@ -467,9 +591,10 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     msg[10] = (guint8)(seq >> 8);
     msg[11] = (guint8)seq;
     if (fwrite(msg, 1, len, e->fp) != len) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->output,
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "write: %s",
                     g_strerror(errno));
-        return FL_EXPORT_FAILED;
+        /* TCP: rebuild and tell the writer to send this message again. */
+        return recover(e, err);
     }
     fbSessionSetSequence(e->session, seq + n_records);
     return FL_EXPORT_OK;
@@ -486,9 +611,12 @@ fl_exporter_encoder_settings(const FlExporter *e, const char **infomodel_dir,
 FlExportResult
 fl_exporter_flush(FlExporter *e, GError **err)
 {
-    if (!e->dirty)
+    if (!e->dirty && !e->unflushed)
         return FL_EXPORT_OK;
     if (!fBufEmit(e->fbuf, err))
+        return recover(e, err);
+    e->unflushed = TRUE;
+    if (!flush_fp(e, err))
         return recover(e, err);
     e->last_emit_us = g_get_monotonic_time();
     e->dirty = FALSE;

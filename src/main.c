@@ -127,6 +127,9 @@ main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A collector that closes its socket must give a write error, not
+     * kill the process (libfixbuf does the same for its own sockets). */
+    signal(SIGPIPE, SIG_IGN);
 
     exp = fl_exporter_new(&ec, &err);
     if (exp == NULL) {

@@ -768,8 +768,7 @@ be32(const guint8 *b)
  * Writes the messages a worker encoded.  Each message header's sequence
  * number is, as the encoder left it, the index of its first record in the
  * chunk: the options records and data templates those records need go out
- * first, then the message with its real sequence number.  Files only: no
- * reconnection, so no RETRY to handle.
+ * first, then the message with its real sequence number.
  */
 static gboolean
 write_messages(Pipeline *p, Chunk *c, GError **err)
@@ -781,23 +780,32 @@ write_messages(Pipeline *p, Chunk *c, GError **err)
         guint8 *next = m + len;
         guint32 first = be32(m + 8);
         guint32 last = next < end ? be32(next + 8) : c->n_recs;
+        FlExportResult x;
 
         g_assert(len >= 16 && next <= end && first <= last
                  && last <= c->n_recs);
-        for (guint32 i = first; i < last; i++) {
-            if (ensure_options(p, c->variants[i], &c->recs[i], err)
-                    != FL_EXPORT_OK
-                || fl_exporter_ensure_variant(p->exp, c->variants[i], err)
-                    != FL_EXPORT_OK)
+        do {
+            x = FL_EXPORT_OK;
+            for (guint32 i = first; x == FL_EXPORT_OK && i < last; i++) {
+                x = ensure_options(p, c->variants[i], &c->recs[i], err);
+                if (x == FL_EXPORT_OK)
+                    x = fl_exporter_ensure_variant(p->exp, c->variants[i],
+                                                   err);
+            }
+            if (x == FL_EXPORT_OK)
+                x = fl_exporter_write_message(p->exp, m, len, last - first,
+                                              err);
+            if (x == FL_EXPORT_FAILED)
                 return FALSE;
-        }
+            /* RETRY: a new TCP connection.  Its options and templates
+             * first, then this message again. */
+            if (x == FL_EXPORT_RETRY)
+                check_generation(p);
+        } while (x == FL_EXPORT_RETRY);
         if (G_UNLIKELY(p->cfg->max_rate)) {
             p->rate_count += last - first;
             pace(p);
         }
-        if (fl_exporter_write_message(p->exp, m, len, last - first, err)
-                != FL_EXPORT_OK)
-            return FALSE;
         m = next;
     }
     return TRUE;
