@@ -470,13 +470,10 @@ fl_exporter_append_data(FlExporter *e, guint variant, FlIpfixRec *rec,
     guint16 tid = (guint16)(FL_TID_DATA_BASE + variant);
 
     if (G_UNLIKELY(e->cur_ext != tid || e->cur_int != FL_TID_INT_DATA)) {
-        guint64 bit = G_GUINT64_CONSTANT(1) << (variant % 64);
+        FlExportResult x = fl_exporter_ensure_variant(e, variant, err);
 
-        if (!(e->variants_used[variant / 64] & bit)) {
-            e->variants_used[variant / 64] |= bit;
-            if (!add_data_template(e, e->session, variant, err))
-                return recover(e, err);
-        }
+        if (x != FL_EXPORT_OK)
+            return x;
         if (!set_templates(e, FL_TID_INT_DATA, tid, err))
             return recover(e, err);
     }
