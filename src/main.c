@@ -11,8 +11,8 @@
 
 #include "conf.h"
 #include "error.h"
-#include "infomodel.h"
-#include "export.h"
+#include "output/infomodel.h"
+#include "output/export.h"
 #include "log.h"
 #include "pipeline.h"
 #include "stats.h"

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 #include "record.h"
-#include "decode.h"
+#include "decoders/decode.h"
 #include "idmap.h"
 
 typedef struct {

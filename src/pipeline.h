@@ -21,8 +21,8 @@
 #define FL_PIPELINE_H
 
 #include <glib.h>
-#include "decode.h"
-#include "export.h"
+#include "decoders/decode.h"
+#include "output/export.h"
 #include "mapper.h"
 #include "stats.h"
 

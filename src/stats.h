@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 #include <glib.h>
-#include "decode.h"
+#include "decoders/decode.h"
 
 typedef struct {
     guint64 objects, objects_failed;

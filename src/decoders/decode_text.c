@@ -11,7 +11,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include "decode.h"
+#include "decoders/decode.h"
 #include "error.h"
 
 /* ------------------------------------------------------------------ */

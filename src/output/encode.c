@@ -18,10 +18,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "encode.h"
+#include "output/encode.h"
 #include "error.h"
-#include "infomodel.h"
-#include "templates.h"
+#include "output/infomodel.h"
+#include "output/templates.h"
 
 struct FlEncoder {
     fbInfoModel_t *model;

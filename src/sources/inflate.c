@@ -26,7 +26,7 @@
 #endif
 
 #include "error.h"
-#include "inflate.h"
+#include "sources/inflate.h"
 
 /* Large reads keep the syscall count low; 256 KiB inflates to megabytes. */
 #define IN_SIZE (256 * 1024)

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "source.h"
+#include "sources/source.h"
 
 typedef enum {
     ENTRY_FILE,         /* to be opened by next() */

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "inflate.h"
-#include "source.h"
+#include "sources/inflate.h"
+#include "sources/source.h"
 
 /*
  * Every scheme we know of has a row, built or not, so that a location for

@@ -7,7 +7,7 @@
 #include "config.h"
 
 #include "error.h"
-#include "infomodel.h"
+#include "output/infomodel.h"
 
 fbInfoModel_t *
 fl_infomodel_load(const char *dir, GError **err)

@@ -29,10 +29,10 @@
 
 #include "config.h"
 #include "error.h"
-#include "export.h"
-#include "infomodel.h"
+#include "output/export.h"
+#include "output/infomodel.h"
 #include "log.h"
-#include "templates.h"
+#include "output/templates.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(fbSession_t, fbSessionFree)
 

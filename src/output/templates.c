@@ -10,7 +10,7 @@
 #include "config.h"
 #include "error.h"
 #include "mapper.h"
-#include "templates.h"
+#include "output/templates.h"
 
 /* The C struct, in order; one internal template for every variant. */
 static fbInfoElementSpec_t data_internal_spec[] = {

@@ -3,13 +3,18 @@
  *
  * One FlExporter owns one libfixbuf fBuf (and through it the session and
  * the fbExporter).  It is used from one thread only (libfixbuf is not
- * thread-safe).  Its life cycle:
+ * thread-safe).  Files, stdout and TCP go through a FILE* of ours (for TCP
+ * over a socket we connected, with a timeout): libfixbuf encodes templates
+ * and options into it, and the workers' ready-made messages are written
+ * into the same stream.  UDP stays libfixbuf's own transport.
+ * Its life cycle:
  *   new  -> session with templates and RFC 5610 records, transport opened
- *   append_* / tick (emit at least once a second on network outputs,
- *           UDP template refresh)
- *   on a TCP write failure: the whole fBuf is freed and rebuilt with
- *           backoff (libfixbuf would otherwise reconnect silently without
- *           templates); the caller learns it from fl_exporter_generation()
+ *   append_* / write_message / tick (emit at least once a second on
+ *           network outputs, UDP template refresh)
+ *   on a TCP write failure: the fBuf and the socket are freed and rebuilt
+ *           with backoff (libfixbuf would otherwise reconnect silently
+ *           without templates); the failed call returns FL_EXPORT_RETRY
+ *           and the caller learns it from fl_exporter_generation()
  *   close -> final emit.
  */
 #ifndef FL_EXPORT_H
@@ -66,8 +71,9 @@ FlExportResult fl_exporter_append_option(FlExporter *e, FlIdKind kind,
 
 /*
  * TRUE when the output accepts complete messages encoded elsewhere (by an
- * FlEncoder per worker thread): files and stdout.  Network outputs keep
- * every record in libfixbuf's own fBuf, which handles reconnection.
+ * FlEncoder per worker thread): files, stdout and TCP.  UDP keeps every
+ * record in libfixbuf's own fBuf, because each datagram must be one
+ * message no larger than the path allows.
  */
 gboolean fl_exporter_takes_messages(const FlExporter *e);
 

@@ -1,0 +1,152 @@
+/*
+ * pipeline_worker.c - the workers: chunks of lines into IPFIX records.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "pipeline_int.h"
+
+
+
+static void
+chunk_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint where,
+             gboolean is_field, guint n_words)
+{
+    c->rejects[reason]++;
+    if (c->errors->len < p->cfg->max_errors) {
+        LineError e = { idx, reason, where, is_field, n_words };
+        g_array_append_val(c->errors, e);
+    }
+}
+
+void
+pl_worker_process(Worker *w, Chunk *c)
+{
+    Pipeline *p = w->p;
+    const ObjInfo *o = c->obj;
+    const char *s = c->text + c->start, *end = c->text + c->len;
+
+    if (c->long_line) {
+        c->n_lines = 1;
+        chunk_reject(p, c, 0, FL_REJECT_TOO_LONG, 0, FALSE, 0);
+        return;
+    }
+    if (!o->plan_ok)
+        return;
+    w->mt.new_names = c->new_names;
+    if (w->enc)
+        fl_encoder_begin(w->enc, c->msgs);
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (gsize)(end - s));
+        gsize ll = (gsize)(nl - s);
+        guint idx = c->n_lines++;
+        FlReject reason;
+        guint col, variant;
+        FlMapResult r;
+
+        if (ll == 0 || (ll == 1 && s[0] == '\r')) {
+            s = nl + 1;
+            continue;                   /* blank line: nothing to say */
+        }
+        if (!fl_decode_line(o->format, s, ll, w->rec, &reason, &col)) {
+            /* Only spaces: as blank as an empty line. */
+            if (reason != FL_REJECT_FIELD_COUNT || col != 0)
+                chunk_reject(p, c, idx, reason, col, FALSE, col);
+            s = nl + 1;
+            continue;
+        }
+        s = nl + 1;
+        if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
+            c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
+            c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
+            c->variants = g_renew(guint8, c->variants, c->cap_recs);
+        }
+        r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec,
+                          &c->recs[c->n_recs], &variant, &reason, &col);
+        switch (r) {
+        case FL_MAP_RECORD:
+            /* libfixbuf's encoding is the heaviest step of the writer:
+             * here it runs in parallel, in the worker. */
+            if (w->enc && c->enc_error == NULL
+                && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
+                                      &c->enc_error))
+                g_prefix_error(&c->enc_error, "encoding: ");
+            c->variants[c->n_recs++] = (guint8)variant;
+            if (variant & FL_V_IPV6)
+                c->v6++;
+            else
+                c->v4++;
+            break;
+        case FL_MAP_NODATA:
+            c->nodata++;
+            break;
+        case FL_MAP_SKIPDATA:
+            c->skipdata++;
+            if (fl_record_has(w->rec, o->plan.if_field)) {
+                const FlStr *n = &w->rec->v[o->plan.if_field].s;
+                g_ptr_array_add(c->skip_ifaces, g_strndup(n->ptr, n->len));
+            }
+            break;
+        case FL_MAP_REJECT:
+            chunk_reject(p, c, idx, reason, col, TRUE, 0);
+            break;
+        }
+    }
+    w->mt.new_names = NULL;
+    if (w->enc && !fl_encoder_end(w->enc, c->enc_error ? NULL
+                                                        : &c->enc_error))
+        g_prefix_error(&c->enc_error, "encoding: ");
+}
+
+/* Runs in the calling thread: an encoder that cannot be made is a
+ * start-up error, reported before any thread exists. */
+gboolean
+pl_worker_init(Worker *w, Pipeline *p, GError **err)
+{
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    if (p->encode) {
+        const char *dir;
+        guint32 domain;
+
+        fl_exporter_encoder_settings(p->exp, &dir, &domain);
+        w->enc = fl_encoder_new(dir, domain, err);
+        if (w->enc == NULL)
+            return FALSE;
+    }
+    w->rec = g_new0(FlRecord, 1);
+    fl_mapper_thread_init(&w->mt, &p->cfg->map);
+    /* Chunks bring their own array; this one is never used. */
+    g_clear_pointer(&w->mt.new_names, g_array_unref);
+    return TRUE;
+}
+
+void
+pl_worker_clear(Worker *w)
+{
+    g_free(w->rec);
+    fl_mapper_thread_clear(&w->mt);
+    g_clear_pointer(&w->enc, fl_encoder_free);
+}
+
+gpointer
+pl_worker_thread(gpointer data)
+{
+    Worker *w = data;
+    Pipeline *p = w->p;
+
+    for (;;) {
+        Chunk *c = g_async_queue_pop(p->work_q);
+
+        if (c == &p->sentinel)
+            break;
+        pl_worker_process(w, c);
+        g_mutex_lock(&p->lock);
+        c->done = 1;
+        g_cond_broadcast(&p->cond);
+        g_mutex_unlock(&p->lock);
+    }
+    return NULL;
+}

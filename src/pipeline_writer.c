@@ -1,0 +1,287 @@
+/*
+ * pipeline_writer.c - the writer: chunks out in input order.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "log.h"
+#include "pipeline_int.h"
+
+
+static void
+report_reject(Pipeline *p, const Chunk *c, const LineError *e)
+{
+    const ObjInfo *o = c->obj;
+    guint64 line = p->obj_line_base + e->idx + 1;
+    const char *why = fl_reject_name(e->reason);
+
+    if (e->reason == FL_REJECT_FIELD_COUNT)
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: %u fields, the format "
+                     "has %u", o->name, line, why, e->n_words,
+                     o->format->n_columns);
+    else if (e->reason == FL_REJECT_TOO_LONG)
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: line longer than %d "
+                     "bytes", o->name, line, why, FL_MAX_LINE);
+    else if (e->is_field && e->reason == FL_REJECT_MISSING)
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: mandatory field '%s' "
+                     "is '-'", o->name, line, why,
+                     fl_field_info((FlField)e->where)->name);
+    else if (e->is_field)
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: field '%s'", o->name,
+                     line, why, fl_field_info((FlField)e->where)->name);
+    else if (e->reason == FL_REJECT_BINARY)
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: control or NUL bytes "
+                     "in field %u", o->name, line, why, e->where + 1);
+    else
+        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: field '%s' (column "
+                     "%u)", o->name, line, why,
+                     e->where < o->format->n_columns
+                     ? o->format->names[e->where] : "?", e->where + 1);
+}
+
+/* Chunks finish in order, so every page before the end of this one is
+ * done with: drop it from our resident set (the page cache keeps it). */
+static void
+release_mapped(ObjInfo *o, gsize upto)
+{
+    gsize page = (gsize)sysconf(_SC_PAGESIZE);
+    gsize to = upto / page * page;
+
+    if (to > o->released) {
+        (void)madvise((void *)(o->map + o->released), to - o->released,
+                      MADV_DONTNEED);
+        o->released = to;
+    }
+}
+
+/* Sends the options record for id unless it went out in this epoch. */
+static FlExportResult
+ensure_option(Pipeline *p, FlIdKind kind, guint32 id, GError **err)
+{
+    const char *name, *desc;
+    FlExportResult r;
+
+    if (fl_id_registry_sent(p->reg, kind, id))
+        return FL_EXPORT_OK;
+    if (!fl_id_registry_mark_sent(p->reg, kind, id, &name, &desc))
+        return FL_EXPORT_OK;    /* never learned: nothing to describe */
+    r = fl_exporter_append_option(p->exp, kind, id, name, desc, err);
+    if (r == FL_EXPORT_OK)
+        p->stats->options_records++;
+    return r;
+}
+
+static void
+check_generation(Pipeline *p)
+{
+    guint g = fl_exporter_generation(p->exp);
+
+    if (g != p->generation) {
+        p->generation = g;
+        fl_id_registry_new_epoch(p->reg);
+    }
+}
+
+gboolean
+pl_writer_tick(Pipeline *p, GError **err)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (p->cfg->options_interval
+        && now - p->last_options_us
+           >= (gint64)p->cfg->options_interval * G_USEC_PER_SEC) {
+        p->last_options_us = now;
+        fl_id_registry_new_epoch(p->reg);
+    }
+    if (fl_exporter_tick(p->exp, now, err) == FL_EXPORT_FAILED)
+        return FALSE;
+    check_generation(p);
+    return TRUE;
+}
+
+static void
+pace(Pipeline *p)
+{
+    gint64 due = p->rate_start_us
+                 + (gint64)(p->rate_count * G_USEC_PER_SEC / p->cfg->max_rate);
+    gint64 now = g_get_monotonic_time();
+
+    if (due > now)
+        g_usleep((gulong)(due - now));
+}
+
+/* The options records a data record needs before it goes out. */
+static FlExportResult
+ensure_options(Pipeline *p, guint variant, const FlIpfixRec *r,
+               GError **err)
+{
+    FlExportResult x;
+
+    if (!fl_exporter_options_enabled(p->exp))
+        return FL_EXPORT_OK;
+    x = ensure_option(p, FL_ID_INTERFACE, r->ingressInterface, err);
+    if (x == FL_EXPORT_OK && (variant & FL_V_EGRESS))
+        x = ensure_option(p, FL_ID_INTERFACE, r->egressInterface, err);
+    if (x == FL_EXPORT_OK && (variant & FL_V_VRF) && r->ingressVRFID)
+        x = ensure_option(p, FL_ID_VRF, r->ingressVRFID, err);
+    return x;
+}
+
+static gboolean
+write_record(Pipeline *p, guint variant, FlIpfixRec *r, GError **err)
+{
+    for (;;) {
+        FlExportResult x = ensure_options(p, variant, r, err);
+
+        if (x == FL_EXPORT_OK)
+            x = fl_exporter_append_data(p->exp, variant, r, err);
+        if (x == FL_EXPORT_OK)
+            return TRUE;
+        if (x == FL_EXPORT_FAILED)
+            return FALSE;
+        check_generation(p);    /* RETRY: a new connection; options again */
+    }
+}
+
+static inline guint32
+be32(const guint8 *b)
+{
+    return (guint32)b[0] << 24 | (guint32)b[1] << 16 | (guint32)b[2] << 8
+           | b[3];
+}
+
+/*
+ * Writes the messages a worker encoded.  Each message header's sequence
+ * number is, as the encoder left it, the index of its first record in the
+ * chunk: the options records and data templates those records need go out
+ * first, then the message with its real sequence number.
+ */
+static gboolean
+write_messages(Pipeline *p, Chunk *c, GError **err)
+{
+    guint8 *m = c->msgs->data, *end = m + c->msgs->len;
+
+    while (m < end) {
+        gsize len = (gsize)m[2] << 8 | m[3];
+        guint8 *next = m + len;
+        guint32 first = be32(m + 8);
+        guint32 last = next < end ? be32(next + 8) : c->n_recs;
+        FlExportResult x;
+
+        g_assert(len >= 16 && next <= end && first <= last
+                 && last <= c->n_recs);
+        do {
+            x = FL_EXPORT_OK;
+            for (guint32 i = first; x == FL_EXPORT_OK && i < last; i++) {
+                x = ensure_options(p, c->variants[i], &c->recs[i], err);
+                if (x == FL_EXPORT_OK)
+                    x = fl_exporter_ensure_variant(p->exp, c->variants[i],
+                                                   err);
+            }
+            if (x == FL_EXPORT_OK)
+                x = fl_exporter_write_message(p->exp, m, len, last - first,
+                                              err);
+            if (x == FL_EXPORT_FAILED)
+                return FALSE;
+            /* RETRY: a new TCP connection.  Its options and templates
+             * first, then this message again. */
+            if (x == FL_EXPORT_RETRY)
+                check_generation(p);
+        } while (x == FL_EXPORT_RETRY);
+        if (G_UNLIKELY(p->cfg->max_rate)) {
+            p->rate_count += last - first;
+            pace(p);
+        }
+        m = next;
+    }
+    return TRUE;
+}
+
+gboolean
+pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
+{
+    FlStats *st = p->stats;
+    const ObjInfo *o = c->obj;
+
+    if (c->first_of_object) {
+        st->objects++;
+        p->obj_line_base = o->header_lines;
+        st->lines_read += o->header_lines;
+    }
+    for (guint i = 0; i < c->new_names->len; i++) {
+        FlNewName *n = &g_array_index(c->new_names, FlNewName, i);
+        const char *first = NULL;
+
+        if (fl_id_registry_learn(p->reg, n->kind, n->id, n->name,
+                                 strlen(n->name), n->desc, &first)) {
+            /* Counted always, told ten times: --id-bits 16 with many
+             * ENIs collides often. */
+            if (++st->id_collisions > 10)
+                continue;
+            fl_log_warnx("%s: generated %s ID %u of '%s' is also the ID of "
+                         "'%s'; both are exported with it (see --id-bits)",
+                         o->name, n->kind == FL_ID_VRF ? "VRF" : "interface",
+                         n->id, n->name, first);
+        }
+    }
+    for (guint i = 0; i < c->errors->len; i++) {
+        if (p->errors_shown >= p->cfg->max_errors)
+            break;
+        report_reject(p, c, &g_array_index(c->errors, LineError, i));
+        p->errors_shown++;
+    }
+    for (guint i = 0; i < c->skip_ifaces->len; i++) {
+        char *name = g_ptr_array_index(c->skip_ifaces, i);
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(
+                      st->skipdata_by_interface, name));
+        g_hash_table_insert(st->skipdata_by_interface, g_strdup(name),
+                            GUINT_TO_POINTER(n + 1));
+    }
+    st->lines_read += c->n_lines;
+    st->nodata += c->nodata;
+    st->skipdata += c->skipdata;
+    for (int i = 0; i < FL_REJECT_COUNT; i++) {
+        st->rejected_by[i] += c->rejects[i];
+        st->rejected += c->rejects[i];
+    }
+    p->obj_line_base += c->n_lines;
+
+    if (c->enc_error) {
+        g_propagate_prefixed_error(err, g_steal_pointer(&c->enc_error),
+                                   "%s: ", o->name);
+        return FALSE;
+    }
+    if (p->encode && !write_messages(p, c, err))
+        return FALSE;
+    for (guint i = 0; !p->encode && i < c->n_recs; i++) {
+        if (!write_record(p, c->variants[i], &c->recs[i], err))
+            return FALSE;
+        if (G_UNLIKELY(p->cfg->max_rate)) {
+            p->rate_count++;
+            if ((p->rate_count & 63) == 0)
+                pace(p);
+        }
+        if (G_UNLIKELY((i & (TICK_EVERY - 1)) == TICK_EVERY - 1)
+            && !pl_writer_tick(p, err))
+            return FALSE;
+    }
+    st->records_out += c->n_recs;
+    st->records_ipv4 += c->v4;
+    st->records_ipv6 += c->v6;
+    if (c->obj_error) {
+        st->objects_failed++;
+        fl_log_warnx("%s", c->obj_error->message);
+    }
+    if (!pl_writer_tick(p, err))
+        return FALSE;
+    if (c->short_read && fl_exporter_flush(p->exp, err) == FL_EXPORT_FAILED)
+        return FALSE;
+    if (c->map_end)
+        release_mapped(c->obj, c->map_end);
+    check_generation(p);
+    return TRUE;
+}
