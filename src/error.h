@@ -18,7 +18,10 @@ typedef enum {
     FL_ERROR_LIMIT,       /* an input exceeds a safety limit */
     FL_ERROR_FORMAT,      /* a flow log format cannot be transcoded */
     FL_ERROR_UNSUPPORTED, /* a feature this build or libfixbuf lacks */
-    FL_ERROR_EXPORT       /* the IPFIX output failed */
+    FL_ERROR_EXPORT,      /* the IPFIX output failed */
+    FL_ERROR_AUTH,        /* no, wrong or expired cloud credentials */
+    FL_ERROR_NETWORK,     /* a cloud service could not be reached */
+    FL_ERROR_REMOTE       /* a cloud service refused a request */
 } FlError;
 
 GQuark fl_error_quark(void);

@@ -1,0 +1,50 @@
+/*
+ * checkpoint.h - the --state file: which objects are done.
+ *
+ * An object is done when its records were written and flushed to the
+ * output.  The file is a journal of one tab-separated line per finished
+ * object, "KIND\tID\tVERSION\n" (for S3: kind "s3", id "BUCKET/KEY",
+ * version "ETAG SIZE"), appended with one write(2) and fdatasync'd, so a
+ * crash loses at most the line being written, and a torn last line is
+ * ignored when the file is read.  On open the journal is compacted: the
+ * entries are rewritten to a temporary file that is renamed over the old
+ * one (atomic), so the file does not grow without end across runs.
+ * Values are escaped (\t, \n, \\) so any key is safe.
+ *
+ * The program never deletes or moves the customer's objects; this file is
+ * how a rerun skips what is done.  Thread-safe (a mutex): the reader asks,
+ * the writer records.
+ */
+#ifndef FL_CHECKPOINT_H
+#define FL_CHECKPOINT_H
+
+#include <glib.h>
+
+typedef struct FlCheckpoint FlCheckpoint;
+
+/*
+ * Opens (creating it if missing) and compacts path.  FL_ERROR_IO naming
+ * path when it cannot be read or written; FL_ERROR_CORRUPT when it is not
+ * a state file (a line in the middle that does not parse).
+ * At most FL_CHECKPOINT_MAX_ENTRIES entries are kept (the oldest go first).
+ */
+#define FL_CHECKPOINT_MAX_ENTRIES 10000000
+FlCheckpoint *fl_checkpoint_open(const char *path, GError **err);
+
+/* TRUE when (kind, id) was recorded with this version. */
+gboolean fl_checkpoint_done(FlCheckpoint *cp, const char *kind,
+                            const char *id, const char *version);
+
+/* Records (kind, id, version) as done; FL_ERROR_IO naming the file. */
+gboolean fl_checkpoint_record(FlCheckpoint *cp, const char *kind,
+                              const char *id, const char *version,
+                              GError **err);
+
+guint fl_checkpoint_size(FlCheckpoint *cp);
+
+FlCheckpoint *fl_checkpoint_ref(FlCheckpoint *cp);
+void fl_checkpoint_unref(FlCheckpoint *cp);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlCheckpoint, fl_checkpoint_unref)
+
+#endif
