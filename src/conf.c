@@ -11,6 +11,7 @@
 
 #include "conf.h"
 #include "error.h"
+#include "timespec.h"
 
 #define GROUP "flowlog2ipfix"
 #define UNSET -1
@@ -73,84 +74,106 @@ static const char description[] =
     "\n"
     "See flowlog2ipfix(1) and flowlog2ipfix.conf(5).";
 
+/*
+ * Sets one key of the config file through the GOption entry of the same
+ * name, unless the command line set it already (its sentinel is gone).
+ * The option table is the one list of settings, so every long option has
+ * a key and no key exists without an option.
+ */
+static gboolean
+apply_key(FlConf *c, GKeyFile *kf, const GOptionEntry *e, GError **err)
+{
+    const char *k = e->long_name;
+
+    switch (e->arg) {
+    case G_OPTION_ARG_STRING:
+    case G_OPTION_ARG_FILENAME:
+        if (*(char **)e->arg_data == NULL)
+            *(char **)e->arg_data = g_key_file_get_string(kf, GROUP, k, err);
+        break;
+    case G_OPTION_ARG_INT:
+        if (*(gint *)e->arg_data == UNSET)
+            *(gint *)e->arg_data = g_key_file_get_integer(kf, GROUP, k, err);
+        break;
+    case G_OPTION_ARG_INT64:
+        if (*(gint64 *)e->arg_data == UNSET)
+            *(gint64 *)e->arg_data = g_key_file_get_int64(kf, GROUP, k, err);
+        break;
+    case G_OPTION_ARG_NONE: {
+        gboolean v = g_key_file_get_boolean(kf, GROUP, k, err);
+        *(gboolean *)e->arg_data = *(gboolean *)e->arg_data || v;
+        break;
+    }
+    default:
+        g_assert_not_reached();
+    }
+    return err == NULL || *err == NULL;
+}
+
+/* Options that make no sense in a config file have no key. */
+static gboolean
+is_key(const GOptionEntry *e)
+{
+    return e->arg != G_OPTION_ARG_CALLBACK
+           && strcmp(e->long_name, "config") != 0
+           && strcmp(e->long_name, "check") != 0
+           && strcmp(e->long_name, "version") != 0;
+}
+
+/* The keys that are not plain options: quiet, verbose, inputs. */
+static gboolean
+apply_special_key(FlConf *c, GKeyFile *kf, const char *k, gboolean *known,
+                  GError **err)
+{
+    *known = TRUE;
+    if (!strcmp(k, "quiet")) {
+        gboolean b = g_key_file_get_boolean(kf, GROUP, k, err);
+        if (c->verbosity == UNSET && b)
+            c->verbosity = 0;
+    } else if (!strcmp(k, "verbose")) {
+        gint v = g_key_file_get_integer(kf, GROUP, k, err);
+        if (c->verbosity == UNSET)
+            c->verbosity = v;
+    } else if (!strcmp(k, "inputs")) {
+        if (c->inputs == NULL || c->inputs[0] == NULL) {
+            g_strfreev(c->inputs);
+            c->inputs = g_key_file_get_string_list(kf, GROUP, k, NULL, err);
+        }
+    } else {
+        *known = FALSE;
+    }
+    return err == NULL || *err == NULL;
+}
+
 /* Fills what the command line left unset from the [flowlog2ipfix] group. */
 static gboolean
-apply_key_file(FlConf *c, GError **err)
+apply_key_file(FlConf *c, const GOptionEntry *entries, GError **err)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_auto(GStrv) keys = NULL;
     GError *local = NULL;
 
-    if (!g_key_file_load_from_file(kf, c->config, G_KEY_FILE_NONE, &local)) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "%s: %s", c->config,
-                    local->message);
-        g_clear_error(&local);
-        return FALSE;
-    }
+    if (!g_key_file_load_from_file(kf, c->config, G_KEY_FILE_NONE, &local))
+        goto bad;
     keys = g_key_file_get_keys(kf, GROUP, NULL, NULL);
     for (guint i = 0; keys && keys[i]; i++) {
-        const char *k = keys[i];
-        char **str = NULL;
-        gint *num = NULL;
-        gint64 *num64 = NULL;
+        const GOptionEntry *e = entries;
+        gboolean known;
 
-        if (!strcmp(k, "output")) str = &c->output;
-        else if (!strcmp(k, "format")) str = &c->format;
-        else if (!strcmp(k, "infomodel-dir")) str = &c->infomodel_dir;
-        else if (!strcmp(k, "time-elements")) str = &c->time_elements;
-        else if (!strcmp(k, "stats-json")) str = &c->stats_json;
-        else if (!strcmp(k, "id-map")) str = &c->id_map;
-        else if (!strcmp(k, "address-pair")) str = &c->address_pair;
-        else if (!strcmp(k, "observation-domain")) num64 = &c->observation_domain;
-        else if (!strcmp(k, "max-rate")) num64 = &c->max_rate;
-        else if (!strcmp(k, "template-refresh")) num = &c->template_refresh;
-        else if (!strcmp(k, "options-interval")) num = &c->options_interval;
-        else if (!strcmp(k, "reconnect-timeout")) num = &c->reconnect_timeout;
-        else if (!strcmp(k, "id-bits")) num = &c->id_bits;
-        else if (!strcmp(k, "threads")) num = &c->threads;
-        else if (!strcmp(k, "max-errors")) num = &c->max_errors;
-        else if (!strcmp(k, "no-options")) {
-            gboolean b = g_key_file_get_boolean(kf, GROUP, k, &local);
-            if (local)
-                goto bad;
-            c->no_options = c->no_options || b;
+        if (!apply_special_key(c, kf, keys[i], &known, &local))
+            goto bad;
+        if (known)
             continue;
-        } else if (!strcmp(k, "quiet")) {
-            gboolean b = g_key_file_get_boolean(kf, GROUP, k, &local);
-            if (local)
-                goto bad;
-            if (c->verbosity == UNSET && b)
-                c->verbosity = 0;
-            continue;
-        } else if (!strcmp(k, "verbose")) {
-            gint v = g_key_file_get_integer(kf, GROUP, k, &local);
-            if (local)
-                goto bad;
-            if (c->verbosity == UNSET)
-                c->verbosity = v;
-            continue;
-        } else if (!strcmp(k, "inputs")) {
-            if (c->inputs == NULL || c->inputs[0] == NULL) {
-                g_strfreev(c->inputs);
-                c->inputs = g_key_file_get_string_list(kf, GROUP, k, NULL,
-                                                       &local);
-                if (local)
-                    goto bad;
-            }
-            continue;
-        } else {
+        while (e->long_name && (strcmp(e->long_name, keys[i])
+                                || !is_key(e)))
+            e++;
+        if (e->long_name == NULL) {
             g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
-                        "%s: unknown key '%s' in [%s]", c->config, k, GROUP);
+                        "%s: unknown key '%s' in [%s]", c->config, keys[i],
+                        GROUP);
             return FALSE;
         }
-        if (str && *str == NULL) {
-            *str = g_key_file_get_string(kf, GROUP, k, &local);
-        } else if (num && *num == UNSET) {
-            *num = g_key_file_get_integer(kf, GROUP, k, &local);
-        } else if (num64 && *num64 == UNSET) {
-            *num64 = g_key_file_get_int64(kf, GROUP, k, &local);
-        }
-        if (local)
+        if (!apply_key(c, kf, e, &local))
             goto bad;
     }
     return TRUE;
@@ -159,6 +182,22 @@ bad:
                 local->message);
     g_clear_error(&local);
     return FALSE;
+}
+
+/* all = entries without its last two (G_OPTION_REMAINING and the end),
+ * then extra, then those two. */
+static void
+join_entries(GOptionEntry *all, const GOptionEntry *entries, gsize n,
+             const GOptionEntry *extra)
+{
+    gsize k = 0;
+
+    for (gsize i = 0; i + 2 < n; i++)
+        all[k++] = entries[i];
+    for (gsize i = 0; extra[i].long_name; i++)
+        all[k++] = extra[i];
+    all[k++] = entries[n - 2];
+    memset(&all[k], 0, sizeof all[k]);
 }
 
 static gboolean
@@ -170,6 +209,99 @@ check_range(const char *name, gint64 v, gint64 lo, gint64 hi, GError **err)
                 "--%s: %" G_GINT64_FORMAT " is out of range (%" G_GINT64_FORMAT
                 "..%" G_GINT64_FORMAT ")", name, v, lo, hi);
     return FALSE;
+}
+
+/* What neither the command line nor the config file set. */
+static void
+apply_defaults(FlConf *c)
+{
+    if (c->output == NULL) c->output = g_strdup("-");
+    if (c->infomodel_dir == NULL) c->infomodel_dir = g_strdup(FL_INFOMODEL_DIR);
+    if (c->observation_domain == UNSET) c->observation_domain = 0;
+    if (c->template_refresh == UNSET) c->template_refresh = 60;
+    if (c->options_interval == UNSET) c->options_interval = 300;
+    if (c->reconnect_timeout == UNSET) c->reconnect_timeout = 300;
+    if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
+    if (c->address_pair == NULL) c->address_pair = g_strdup("srcaddr");
+    if (c->id_bits == UNSET) c->id_bits = 32;
+    if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
+    if (c->max_rate == UNSET) c->max_rate = 0;
+    if (c->max_errors == UNSET) c->max_errors = 10;
+    if (c->verbosity == UNSET) c->verbosity = 1;
+    if (c->sqs_wait == UNSET) c->sqs_wait = 20;
+    if (c->sqs_visibility == UNSET) c->sqs_visibility = 300;
+    if (c->s3_concurrency == UNSET) c->s3_concurrency = 4;
+}
+
+/* Ranges and words of the core settings. */
+static gboolean
+check_settings(FlConf *c, GError **err)
+{
+    if (!check_range("observation-domain", c->observation_domain, 0,
+                     G_MAXUINT32, err)
+        || !check_range("template-refresh", c->template_refresh, 0, 86400, err)
+        || !check_range("options-interval", c->options_interval, 0, 86400, err)
+        || !check_range("reconnect-timeout", c->reconnect_timeout, 0,
+                        7 * 86400, err)
+        || !check_range("threads", c->threads, 1, 64, err)
+        || !check_range("max-rate", c->max_rate, 0, G_MAXINT64 / 1000000, err)
+        || !check_range("max-errors", c->max_errors, 0, G_MAXINT, err))
+        return FALSE;
+    if (c->id_bits != 32 && c->id_bits != 16) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "--id-bits: must be 32 or 16, not %d", c->id_bits);
+        return FALSE;
+    }
+    if (!strcmp(c->time_elements, "seconds"))
+        c->time_enum = FL_TIME_SECONDS;
+    else if (!strcmp(c->time_elements, "milliseconds"))
+        c->time_enum = FL_TIME_MILLISECONDS;
+    else if (!strcmp(c->time_elements, "both"))
+        c->time_enum = FL_TIME_BOTH;
+    else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "--time-elements: '%s' is not seconds, milliseconds or "
+                    "both", c->time_elements);
+        return FALSE;
+    }
+    if (!strcmp(c->address_pair, "pkt"))
+        c->pkt_addresses = TRUE;
+    else if (strcmp(c->address_pair, "srcaddr") != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "--address-pair: '%s' is not srcaddr or pkt",
+                    c->address_pair);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The cloud sources' settings; --since/--until become Unix times. */
+static gboolean
+check_cloud(FlConf *c, GError **err)
+{
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+
+    if (!check_range("sqs-wait", c->sqs_wait, 0, 20, err)
+        || !check_range("sqs-visibility", c->sqs_visibility, 1, 43200, err)
+        || !check_range("s3-concurrency", c->s3_concurrency, 1, 64, err))
+        return FALSE;
+    c->has_range = c->since || c->until;
+    c->since_t = 0;
+    c->until_t = now;
+    if (c->since && !fl_time_parse(c->since, now, &c->since_t, err)) {
+        g_prefix_error(err, "--since: ");
+        return FALSE;
+    }
+    if (c->until && !fl_time_parse(c->until, now, &c->until_t, err)) {
+        g_prefix_error(err, "--until: ");
+        return FALSE;
+    }
+    if (c->has_range && c->since_t >= c->until_t) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--since must be "
+                    "before --until");
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean
@@ -236,6 +368,49 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           NULL, NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
+    GOptionEntry cloud[] = {
+        { "region", 0, 0, G_OPTION_ARG_STRING, &c->region,
+          "AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the "
+          "profile's, else us-east-1)", "REGION" },
+        { "profile", 0, 0, G_OPTION_ARG_STRING, &c->profile,
+          "AWS profile of ~/.aws/credentials and ~/.aws/config (default: "
+          "AWS_PROFILE, else default)", "NAME" },
+        { "endpoint-url", 0, 0, G_OPTION_ARG_STRING, &c->endpoint_url,
+          "S3-compatible store at URL, addressed path-style (MinIO, Ceph, "
+          "a test server)", "URL" },
+        { "ca-bundle", 0, 0, G_OPTION_ARG_FILENAME, &c->ca_bundle,
+          "Verify TLS servers against the CAs in FILE instead of the "
+          "system's", "FILE" },
+        { "since", 0, 0, G_OPTION_ARG_STRING, &c->since,
+          "s3:// inputs: only objects of flows ending at or after TIME "
+          "(RFC 3339, or relative: -6h, -30m, -2d)", "TIME" },
+        { "until", 0, 0, G_OPTION_ARG_STRING, &c->until,
+          "s3:// inputs: only objects of flows ending before TIME "
+          "(default now)", "TIME" },
+        { "state", 0, 0, G_OPTION_ARG_FILENAME, &c->state,
+          "Record finished S3 objects in FILE and skip them on the next "
+          "run", "FILE" },
+        { "s3-event", 0, 0, G_OPTION_ARG_FILENAME, &c->s3_event,
+          "Read the objects an S3 event notification in FILE announces "
+          "(S3, SNS, SQS or EventBridge shape; - = stdin)", "FILE" },
+        { "sqs-queue", 0, 0, G_OPTION_ARG_STRING, &c->sqs_queue,
+          "Read the objects announced by S3 events in the SQS queue at URL; "
+          "runs until stopped", "URL" },
+        { "sqs-wait", 0, 0, G_OPTION_ARG_INT, &c->sqs_wait,
+          "SQS long-poll wait, 0 to 20 seconds (default 20)", "SECONDS" },
+        { "sqs-visibility", 0, 0, G_OPTION_ARG_INT, &c->sqs_visibility,
+          "Hide a received message from other readers this long, extended "
+          "while its object is read (default 300)", "SECONDS" },
+        { "sqs-exit-when-empty", 0, 0, G_OPTION_ARG_NONE,
+          &c->sqs_exit_when_empty,
+          "End the run when a long poll finds the queue empty", NULL },
+        { "s3-concurrency", 0, 0, G_OPTION_ARG_INT, &c->s3_concurrency,
+          "S3 objects downloading at once, 1 to 64 (default 4); records "
+          "still leave in key order", "N" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL }
+    };
+    /* One table for the config file: the main entries, then cloud[]. */
+    GOptionEntry all[G_N_ELEMENTS(entries) + G_N_ELEMENTS(cloud)];
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
     GOptionGroup *main_group;
 
@@ -243,9 +418,12 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->observation_domain = c->max_rate = UNSET;
     c->template_refresh = c->options_interval = c->reconnect_timeout = UNSET;
     c->id_bits = c->threads = c->max_errors = c->verbosity = UNSET;
+    c->sqs_wait = c->sqs_visibility = c->s3_concurrency = UNSET;
+
+    join_entries(all, entries, G_N_ELEMENTS(entries), cloud);
 
     main_group = g_option_group_new(NULL, NULL, NULL, c, NULL);
-    g_option_group_add_entries(main_group, entries);
+    g_option_group_add_entries(main_group, all);
     g_option_context_set_main_group(ctx, main_group);
     g_option_context_set_summary(ctx, summary);
     g_option_context_set_description(ctx, description);
@@ -253,61 +431,17 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         return FALSE;
     if (c->version)
         return TRUE;
-    if (c->config && !apply_key_file(c, err))
+    if (c->config && !apply_key_file(c, all, err))
         return FALSE;
 
-    if (c->output == NULL) c->output = g_strdup("-");
-    if (c->infomodel_dir == NULL) c->infomodel_dir = g_strdup(FL_INFOMODEL_DIR);
-    if (c->observation_domain == UNSET) c->observation_domain = 0;
-    if (c->template_refresh == UNSET) c->template_refresh = 60;
-    if (c->options_interval == UNSET) c->options_interval = 300;
-    if (c->reconnect_timeout == UNSET) c->reconnect_timeout = 300;
-    if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
-    if (c->address_pair == NULL) c->address_pair = g_strdup("srcaddr");
-    if (c->id_bits == UNSET) c->id_bits = 32;
-    if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
-    if (c->max_rate == UNSET) c->max_rate = 0;
-    if (c->max_errors == UNSET) c->max_errors = 10;
-    if (c->verbosity == UNSET) c->verbosity = 1;
-
-    if (!check_range("observation-domain", c->observation_domain, 0,
-                     G_MAXUINT32, err)
-        || !check_range("template-refresh", c->template_refresh, 0, 86400, err)
-        || !check_range("options-interval", c->options_interval, 0, 86400, err)
-        || !check_range("reconnect-timeout", c->reconnect_timeout, 0,
-                        7 * 86400, err)
-        || !check_range("threads", c->threads, 1, 64, err)
-        || !check_range("max-rate", c->max_rate, 0, G_MAXINT64 / 1000000, err)
-        || !check_range("max-errors", c->max_errors, 0, G_MAXINT, err))
+    apply_defaults(c);
+    if (!check_settings(c, err) || !check_cloud(c, err))
         return FALSE;
-    if (c->id_bits != 32 && c->id_bits != 16) {
+    if ((c->inputs == NULL || c->inputs[0] == NULL) && !c->s3_event
+        && !c->sqs_queue) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
-                    "--id-bits: must be 32 or 16, not %d", c->id_bits);
-        return FALSE;
-    }
-    if (!strcmp(c->time_elements, "seconds"))
-        c->time_enum = FL_TIME_SECONDS;
-    else if (!strcmp(c->time_elements, "milliseconds"))
-        c->time_enum = FL_TIME_MILLISECONDS;
-    else if (!strcmp(c->time_elements, "both"))
-        c->time_enum = FL_TIME_BOTH;
-    else {
-        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
-                    "--time-elements: '%s' is not seconds, milliseconds or "
-                    "both", c->time_elements);
-        return FALSE;
-    }
-    if (!strcmp(c->address_pair, "pkt"))
-        c->pkt_addresses = TRUE;
-    else if (strcmp(c->address_pair, "srcaddr") != 0) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
-                    "--address-pair: '%s' is not srcaddr or pkt",
-                    c->address_pair);
-        return FALSE;
-    }
-    if (c->inputs == NULL || c->inputs[0] == NULL) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
-                    "no INPUT given (a file, a directory, or - for stdin); "
+                    "no INPUT given (a file, a directory, - for stdin, "
+                    "s3://BUCKET/PREFIX, --s3-event or --sqs-queue); "
                     "see --help");
         return FALSE;
     }
@@ -325,6 +459,15 @@ fl_conf_clear(FlConf *c)
     g_free(c->stats_json);
     g_free(c->id_map);
     g_free(c->address_pair);
+    g_free(c->region);
+    g_free(c->profile);
+    g_free(c->endpoint_url);
+    g_free(c->ca_bundle);
+    g_free(c->since);
+    g_free(c->until);
+    g_free(c->state);
+    g_free(c->s3_event);
+    g_free(c->sqs_queue);
     g_strfreev(c->inputs);
     memset(c, 0, sizeof *c);
 }

@@ -34,6 +34,15 @@ typedef struct {
     gboolean version;
     char **inputs;
     FlTimeElements time_enum;
+    /* cloud sources */
+    char *region, *profile, *endpoint_url, *ca_bundle;
+    char *since, *until;        /* as given */
+    gboolean has_range;
+    gint64 since_t, until_t;    /* Unix seconds, [since_t, until_t) */
+    char *state;
+    char *s3_event, *sqs_queue;
+    gint sqs_wait, sqs_visibility, s3_concurrency;
+    gboolean sqs_exit_when_empty;
 } FlConf;
 
 /*

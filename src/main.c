@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "aws/aws.h"
 #include "conf.h"
 #include "error.h"
 #include "output/infomodel.h"
 #include "output/export.h"
 #include "log.h"
 #include "pipeline.h"
+#include "sources/checkpoint.h"
 #include "stats.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3 };
@@ -40,6 +42,65 @@ usage_error(const GError *err)
     return EXIT_USAGE;
 }
 
+/* TRUE when an input reads from AWS, so credentials must be found. */
+static gboolean
+needs_aws(const FlConf *conf)
+{
+    if (conf->s3_event || conf->sqs_queue)
+        return TRUE;
+    for (guint i = 0; conf->inputs && conf->inputs[i]; i++)
+        if (g_ascii_strncasecmp(conf->inputs[i], "s3://", 5) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/*
+ * The sources' settings: AWS credentials and region (only when an input
+ * needs them, and then at start-up, so that a broken setup fails before
+ * anything is read) and the --state file.  FALSE with *err.
+ */
+static gboolean
+setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->has_range = conf->has_range;
+    sc->since = conf->since_t;
+    sc->until = conf->until_t;
+    sc->s3_concurrency = (guint)conf->s3_concurrency;
+    sc->sqs_wait = (guint)conf->sqs_wait;
+    sc->sqs_visibility = (guint)conf->sqs_visibility;
+    sc->sqs_exit_when_empty = conf->sqs_exit_when_empty;
+    sc->stop = &stop_requested;
+    if (conf->state) {
+        sc->checkpoint = fl_checkpoint_open(conf->state, err);
+        if (sc->checkpoint == NULL) {
+            g_prefix_error(err, "--state: ");
+            return FALSE;
+        }
+    }
+    if (needs_aws(conf)) {
+        FlAwsConfig ac;
+
+        memset(&ac, 0, sizeof ac);
+        ac.region = conf->region;
+        ac.profile = conf->profile;
+        ac.endpoint_url = conf->endpoint_url;
+        ac.ca_bundle = conf->ca_bundle;
+        ac.stop = &stop_requested;
+        sc->aws = fl_aws_new(&ac, err);
+        if (sc->aws == NULL)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+clear_sources(FlSourceConfig *sc)
+{
+    g_clear_pointer(&sc->aws, fl_aws_unref);
+    g_clear_pointer(&sc->checkpoint, fl_checkpoint_unref);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -49,11 +110,13 @@ main(int argc, char **argv)
     g_autoptr(FlFormat) format = NULL;
     FlExportConfig ec;
     FlPipelineConfig pc;
+    FlSourceConfig sc;
     FlExporter *exp = NULL;
     FlIdPins *pins = NULL;
     int status = EXIT_OK;
     struct sigaction sa;
 
+    memset(&sc, 0, sizeof sc);
     if (!fl_conf_load(&conf, &argc, &argv, &err)) {
         status = usage_error(err);
         goto out_conf;
@@ -131,6 +194,11 @@ main(int argc, char **argv)
      * kill the process (libfixbuf does the same for its own sockets). */
     signal(SIGPIPE, SIG_IGN);
 
+    if (!setup_sources(&conf, &sc, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = EXIT_USAGE;
+        goto out_conf;
+    }
     exp = fl_exporter_new(&ec, &err);
     if (exp == NULL) {
         fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
@@ -142,6 +210,9 @@ main(int argc, char **argv)
 
     memset(&pc, 0, sizeof pc);
     pc.inputs = conf.inputs;
+    pc.s3_event = conf.s3_event;
+    pc.sqs_queue = conf.sqs_queue;
+    pc.sources = &sc;
     pc.format = format;
     pc.format_given = conf.format != NULL;
     pc.map.time_elements = conf.time_enum;
@@ -181,6 +252,7 @@ main(int argc, char **argv)
     }
     fl_stats_clear(&stats);
 out_conf:
+    clear_sources(&sc);
     fl_id_pins_free(pins);
     fl_conf_clear(&conf);
     return status;

@@ -183,8 +183,12 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                      G_GUINT64_FORMAT " name(s) exported without options "
                      "records", FL_ID_MAX_NAMES,
                      fl_id_registry_untracked(p.reg));
-    g_clear_pointer(&p.src, fl_source_free);
     pl_reader_close_object(&p);
+    pl_reader_close_source(&p);
+    stats->objects_skipped += p.src_total.skipped_done;
+    stats->keys_skipped += p.src_total.skipped_keys;
+    stats->list_requests += p.src_total.list_requests;
+    stats->sqs_messages += p.src_total.messages;
     g_free(p.carry);
     fl_id_registry_free(p.reg);
     stats->elapsed_s = (double)(g_get_monotonic_time() - t0) / 1e6;

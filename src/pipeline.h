@@ -24,10 +24,14 @@
 #include "decoders/decode.h"
 #include "output/export.h"
 #include "mapper.h"
+#include "sources/source.h"
 #include "stats.h"
 
 typedef struct {
     char **inputs;              /* NULL-terminated locations */
+    const char *s3_event;       /* --s3-event FILE, or NULL */
+    const char *sqs_queue;      /* --sqs-queue URL, or NULL */
+    const FlSourceConfig *sources;
     FlFormat *format;           /* for inputs without a header line */
     gboolean format_given;      /* it came from --format (say so when a
                                    header line overrides it) */
@@ -40,9 +44,12 @@ typedef struct {
 } FlPipelineConfig;
 
 /*
- * Runs every input through to exp.  Input problems are logged and counted
- * in stats (objects_failed); the return value is FALSE, with *err set, only
- * when the output failed and the run cannot go on.
+ * Runs every input through to exp: the locations, then --s3-event, then
+ * --sqs-queue.  Input problems are logged and counted in stats
+ * (objects_failed); the return value is FALSE, with *err set, only when
+ * the output failed and the run cannot go on.  An object with a done hook
+ * (checkpoint, SQS message) is committed after its last record was
+ * written and the output flushed.
  */
 gboolean fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                          FlStats *stats, GError **err);

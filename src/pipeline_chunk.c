@@ -32,6 +32,7 @@ pl_obj_unref(ObjInfo *o)
     if (o == NULL || !g_atomic_int_dec_and_test(&o->ref))
         return;
     g_free(o->name);
+    (void)fl_object_done_finish(g_steal_pointer(&o->done), -1, NULL);
     if (o->format)
         fl_format_unref(o->format);
     if (o->map)

@@ -37,6 +37,9 @@ typedef struct {
     const char *map;
     gsize map_len;
     gsize released;
+    /* Taken from the object when the reader closes it; the writer runs
+     * it after the object's last chunk (checkpoint, SQS delete). */
+    FlObjectDone *done;
 } ObjInfo;
 
 typedef struct {
@@ -87,6 +90,8 @@ typedef struct {
     Chunk sentinel;
     /* reader state (reader thread only) */
     guint next_input;
+    guint next_extra;           /* --s3-event, then --sqs-queue */
+    FlSourceCounters src_total; /* of the sources closed so far */
     FlSource *src;
     FlObject *obj;
     ObjInfo *info;
@@ -122,6 +127,7 @@ void     pl_chunk_free(Chunk *c);
 /* pipeline_reader.c: the reader's fields of Pipeline are its alone. */
 gboolean pl_reader_fill(Pipeline *p, Chunk *c);
 void     pl_reader_close_object(Pipeline *p);
+void     pl_reader_close_source(Pipeline *p);
 gpointer pl_reader_thread(gpointer data);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */

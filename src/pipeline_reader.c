@@ -15,10 +15,63 @@
 void
 pl_reader_close_object(Pipeline *p)
 {
+    if (p->obj && p->info)
+        p->info->done = fl_object_steal_done(p->obj);
     g_clear_pointer(&p->obj, fl_object_free);
     g_clear_pointer(&p->info, pl_obj_unref);
     p->carry_len = 0;
     p->skipping = FALSE;
+}
+
+static void
+add_counters(FlSourceCounters *to, const FlSourceCounters *n)
+{
+    to->skipped_done += n->skipped_done;
+    to->skipped_keys += n->skipped_keys;
+    to->list_requests += n->list_requests;
+    to->messages += n->messages;
+}
+
+void
+pl_reader_close_source(Pipeline *p)
+{
+    if (p->src == NULL)
+        return;
+    add_counters(&p->src_total, &p->src->n);
+    g_clear_pointer(&p->src, fl_source_free);
+}
+
+/*
+ * Opens the next input: the locations in order, then --s3-event, then
+ * --sqs-queue.  FALSE when there is none left; TRUE with p->src set, or
+ * with *err and *loc naming what failed.
+ */
+static gboolean
+open_next_source(Pipeline *p, const char **loc, GError **err)
+{
+    const FlPipelineConfig *cfg = p->cfg;
+
+    *loc = cfg->inputs ? cfg->inputs[p->next_input] : NULL;
+    if (*loc != NULL) {
+        p->next_input++;
+        p->src = fl_source_open(*loc, cfg->sources, err);
+        return TRUE;
+    }
+    if (p->next_extra == 0 && cfg->s3_event) {
+        p->next_extra = 1;
+        *loc = cfg->s3_event;
+        p->src = fl_source_open_type(&fl_source_type_s3_event, *loc,
+                                     cfg->sources, err);
+        return TRUE;
+    }
+    if (p->next_extra < 2 && cfg->sqs_queue) {
+        p->next_extra = 2;
+        *loc = cfg->sqs_queue;
+        p->src = fl_source_open_type(&fl_source_type_sqs, *loc, cfg->sources,
+                                     err);
+        return TRUE;
+    }
+    return FALSE;
 }
 
 /* A chunk that only reports that an object (or a location) failed. */
@@ -167,12 +220,10 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         if (p->obj)
             break;
         if (p->src == NULL) {
-            const char *loc = p->cfg->inputs[p->next_input];
+            const char *loc;
 
-            if (loc == NULL)
+            if (!open_next_source(p, &loc, &err))
                 return FALSE;
-            p->next_input++;
-            p->src = fl_source_open(loc, &err);
             if (p->src == NULL) {
                 fill_error_chunk(c, loc, err);
                 return TRUE;
@@ -180,7 +231,7 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         }
         next = fl_source_next(p->src, &obj, &err);
         if (next == FL_NEXT_END) {
-            g_clear_pointer(&p->src, fl_source_free);
+            pl_reader_close_source(p);
             continue;
         }
         if (next == FL_NEXT_ERROR) {

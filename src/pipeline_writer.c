@@ -201,6 +201,43 @@ write_messages(Pipeline *p, Chunk *c, GError **err)
     return TRUE;
 }
 
+/*
+ * An object's last chunk is out: commit it (checkpoint, SQS delete) once
+ * the output has it, or tell its hook it failed.  A commit that fails is
+ * counted and logged, not fatal: the records are out, and the object will
+ * be read again (a duplicate, never a gap).
+ */
+static gboolean
+commit_object(Pipeline *p, ObjInfo *o, gboolean ok, GError **err)
+{
+    FlObjectDone *done = g_steal_pointer(&o->done);
+    GError *local = NULL;
+    FlExportResult x;
+
+    if (done == NULL)
+        return TRUE;
+    if (ok) {
+        x = fl_exporter_sync(p->exp, err);
+        if (x == FL_EXPORT_FAILED) {
+            (void)fl_object_done_finish(done, -1, NULL);
+            return FALSE;
+        }
+        /* RETRY: a new connection; what was in flight may be lost. */
+        ok = x == FL_EXPORT_OK;
+        check_generation(p);
+    }
+    if (fl_object_done_finish(done, ok, &local)) {
+        if (ok)
+            p->stats->objects_committed++;
+    } else {
+        p->stats->commit_failures++;
+        fl_log_warnx("%s: records written, but not committed: %s", o->name,
+                     local->message);
+        g_clear_error(&local);
+    }
+    return TRUE;
+}
+
 gboolean
 pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
 {
@@ -283,5 +320,8 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     if (c->map_end)
         release_mapped(c->obj, c->map_end);
     check_generation(p);
+    if (c->last_of_object
+        && !commit_object(p, c->obj, c->obj_error == NULL, err))
+        return FALSE;
     return TRUE;
 }

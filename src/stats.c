@@ -30,6 +30,29 @@ rate(const FlStats *s)
     return s->elapsed_s > 0 ? (double)s->records_out / s->elapsed_s : 0.0;
 }
 
+/* The cloud sources' line, only when one was used. */
+static void
+print_cloud(const FlStats *s, FILE *fp)
+{
+    if (!(s->objects_skipped || s->keys_skipped || s->list_requests
+          || s->sqs_messages || s->commit_failures))
+        return;
+    fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " object(s) already "
+            "done (--state), %" G_GUINT64_FORMAT " key(s) skipped, %"
+            G_GUINT64_FORMAT " list request(s)", s->objects_skipped,
+            s->keys_skipped, s->list_requests);
+    if (s->sqs_messages)
+        fprintf(fp, ", %" G_GUINT64_FORMAT " SQS message(s)",
+                s->sqs_messages);
+    if (s->objects_committed)
+        fprintf(fp, ", %" G_GUINT64_FORMAT " object(s) committed",
+                s->objects_committed);
+    if (s->commit_failures)
+        fprintf(fp, ", %" G_GUINT64_FORMAT " commit failure(s)",
+                s->commit_failures);
+    fputc('\n', fp);
+}
+
 void
 fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
 {
@@ -59,6 +82,7 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
     if (s->bytes_out_known)
         fprintf(fp, ", %" G_GUINT64_FORMAT " bytes out", s->bytes_out);
     fprintf(fp, ", %.3f s, %.0f records/s\n", s->elapsed_s, rate(s));
+    print_cloud(s, fp);
     if (s->skipdata && g_hash_table_size(s->skipdata_by_interface)) {
         GHashTableIter it;
         gpointer k, v;
@@ -102,6 +126,12 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     g_string_append(j, "}, ");
     NUM("options_records", s->options_records);
     NUM("id_collisions", s->id_collisions);
+    NUM("objects_skipped", s->objects_skipped);
+    NUM("keys_skipped", s->keys_skipped);
+    NUM("list_requests", s->list_requests);
+    NUM("sqs_messages", s->sqs_messages);
+    NUM("objects_committed", s->objects_committed);
+    NUM("commit_failures", s->commit_failures);
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

@@ -17,6 +17,13 @@ typedef struct {
     guint64 options_records;
     guint64 id_collisions;
     guint64 bytes_out;
+    /* cloud sources */
+    guint64 objects_skipped;    /* already done in the --state file */
+    guint64 keys_skipped;       /* S3 keys not flow logs or out of range */
+    guint64 list_requests;      /* S3 ListObjectsV2 calls */
+    guint64 sqs_messages;       /* received */
+    guint64 objects_committed;  /* checkpointed or SQS-deleted */
+    guint64 commit_failures;    /* checkpoint or SQS delete failed */
     gboolean bytes_out_known;   /* only for file outputs */
     double elapsed_s;
     GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */

@@ -620,6 +620,21 @@ fl_exporter_flush(FlExporter *e, GError **err)
     return FL_EXPORT_OK;
 }
 
+FlExportResult
+fl_exporter_sync(FlExporter *e, GError **err)
+{
+    FlExportResult r = fl_exporter_flush(e, err);
+
+    if (r != FL_EXPORT_OK)
+        return r;
+    if (e->kind == FL_OUT_FILE && e->fp && fflush(e->fp) != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->cfg.output,
+                    g_strerror(errno));
+        return FL_EXPORT_FAILED;
+    }
+    return FL_EXPORT_OK;
+}
+
 guint
 fl_exporter_generation(const FlExporter *e)
 {

@@ -99,6 +99,14 @@ void fl_exporter_encoder_settings(const FlExporter *e,
 /* Emits buffered records now (slow input: do not let them wait). */
 FlExportResult fl_exporter_flush(FlExporter *e, GError **err);
 
+/*
+ * Flushes, and for files also hands libc's buffer to the kernel: what was
+ * appended so far has left the process.  Checkpoints and SQS deletes wait
+ * for this.  FL_EXPORT_RETRY: the TCP connection broke and was rebuilt,
+ * so what was in flight may be lost: do not commit.
+ */
+FlExportResult fl_exporter_sync(FlExporter *e, GError **err);
+
 /* Periodic work; call at least once a second with g_get_monotonic_time(). */
 FlExportResult fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err);
 

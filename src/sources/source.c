@@ -29,7 +29,7 @@ static const struct {
     const FlSourceType *type;   /* NULL: not built in */
 } schemes[] = {
     { "file", &fl_source_type_file },
-    { "s3",   NULL },
+    { "s3",   &fl_source_type_s3 },
     { "cwl",  NULL },
 };
 
@@ -58,7 +58,22 @@ scheme_length(const char *location)
 }
 
 FlSource *
-fl_source_open(const char *location, GError **err)
+fl_source_open_type(const FlSourceType *type, const char *location,
+                    const FlSourceConfig *cfg, GError **err)
+{
+    FlSource *src = g_new0(FlSource, 1);
+
+    src->type = type;
+    src->location = g_strdup(location);
+    if (!type->open(src, location, cfg, err)) {
+        fl_source_free(src);
+        return NULL;
+    }
+    return src;
+}
+
+FlSource *
+fl_source_open(const char *location, const FlSourceConfig *cfg, GError **err)
 {
     const FlSourceType *type = &fl_source_type_file;
     const char *rest = location;
@@ -97,7 +112,7 @@ fl_source_open(const char *location, GError **err)
     src = g_new0(FlSource, 1);
     src->type = type;
     src->location = g_strdup(location);
-    if (!type->open(src, rest, err)) {
+    if (!type->open(src, rest, cfg, err)) {
         fl_source_free(src);
         return NULL;
     }
@@ -243,8 +258,10 @@ fl_object_free(FlObject *obj)
     if (obj == NULL)
         return;
     g_clear_pointer(&obj->inflate, fl_inflate_free);
+    /* close() first: it may tell the hook what was read. */
     if (obj->type->close != NULL)
         obj->type->close(obj);
+    (void)fl_object_done_finish(g_steal_pointer(&obj->on_done), -1, NULL);
     g_free(obj->name);
     g_free(obj);
 }
@@ -256,4 +273,25 @@ fl_object_map_fd(FlObject *obj)
     if (obj->sniffed || obj->type->map_fd == NULL)
         return -1;
     return obj->type->map_fd(obj);
+}
+
+FlObjectDone *
+fl_object_steal_done(FlObject *obj)
+{
+    return g_steal_pointer(&obj->on_done);
+}
+
+gboolean
+fl_object_done_finish(FlObjectDone *hook, int ok, GError **err)
+{
+    gboolean r = TRUE;
+
+    if (hook == NULL)
+        return TRUE;
+    if (ok != -1)
+        r = hook->done(hook->data, ok != 0, err);
+    if (hook->free)
+        hook->free(hook->data);
+    g_free(hook);
+    return r;
 }

@@ -2,9 +2,9 @@
  * source.h - where flow-log bytes come from.
  *
  * A source is opened from a location string (a path, a directory, "-" for
- * stdin; later s3://, cwl://).  It yields a sequence of objects; an object
- * is the unit of work and of failure: one file, one S3 key, one CloudWatch
- * batch.  Reading an object yields its *decoded* bytes: gzip is removed by a
+ * stdin, s3://BUCKET/PREFIX; later cwl://).  It yields a sequence of
+ * objects; an object is the unit of work, of failure and of checkpointing:
+ * one file, one S3 key, one CloudWatch batch.  Reading an object yields its *decoded* bytes: gzip is removed by a
  * byte filter (inflate.c) chosen by the magic bytes, not by the file name.
  *
  * Sources plug in through a const FlSourceType table.  Callers use the
@@ -14,6 +14,9 @@
 #define FL_SOURCE_H
 
 #include <glib.h>
+
+struct FlAws;
+struct FlCheckpoint;
 
 typedef struct FlSource FlSource;
 typedef struct FlObject FlObject;
@@ -28,6 +31,30 @@ typedef enum {
 } FlNext;
 
 /*
+ * What sources may need beyond their location; made by main(), read-only,
+ * outlives every source.  Members a source does not use are ignored.
+ */
+typedef struct {
+    struct FlAws *aws;           /* NULL unless an input needs AWS */
+    struct FlCheckpoint *checkpoint;  /* --state; NULL: none */
+    gboolean has_range;          /* --since/--until given */
+    gint64 since, until;         /* Unix seconds, [since, until) */
+    guint s3_concurrency;        /* objects downloading at once, >= 1 */
+    guint sqs_wait;              /* long-poll seconds, 0..20 */
+    guint sqs_visibility;        /* seconds a received message is hidden */
+    gboolean sqs_exit_when_empty;  /* end when a receive finds nothing */
+    const volatile gint *stop;   /* SIGINT/SIGTERM */
+} FlSourceConfig;
+
+/* Per-source counters, added to the run's statistics by the pipeline. */
+typedef struct {
+    guint64 skipped_done;        /* in the --state file already */
+    guint64 skipped_keys;        /* not flow-log names, or out of range */
+    guint64 list_requests;       /* S3 ListObjectsV2 calls */
+    guint64 messages;            /* SQS messages received */
+} FlSourceCounters;
+
+/*
  * open() gets the location without its "scheme://" prefix and sets
  * src->ctx; close() is called after a failed open() too, so it must cope
  * with a NULL or half-built ctx.  next() hands out objects made with
@@ -35,7 +62,8 @@ typedef enum {
  */
 struct FlSourceType {
     const char *scheme;          /* "file" */
-    gboolean (*open)(FlSource *src, const char *location, GError **err);
+    gboolean (*open)(FlSource *src, const char *location,
+                     const FlSourceConfig *cfg, GError **err);
     FlNext   (*next)(FlSource *src, FlObject **obj, GError **err);
     void     (*close)(FlSource *src);
 };
@@ -57,7 +85,23 @@ struct FlSource {
     const FlSourceType *type;
     char *location;
     void *ctx;                   /* the type's private state */
+    FlSourceCounters n;          /* updated by the reader thread only */
 };
+
+/*
+ * What to do when an object is finished: write its checkpoint, delete its
+ * SQS message.  The pipeline calls done() on the writer thread, once,
+ * after the object's last record was written and the output flushed (ok
+ * TRUE), or when the object failed (ok FALSE: nothing is committed, an SQS
+ * message is left for redelivery).  An object the run never finished
+ * (stopped by a signal) gets no call, only free().  done() may fail (the
+ * records are out, the checkpoint is not): it says why in *err.
+ */
+typedef struct FlObjectDone {
+    gboolean (*done)(gpointer data, gboolean ok, GError **err);
+    GDestroyNotify free;
+    gpointer data;
+} FlObjectDone;
 
 struct FlObject {
     const FlObjectType *type;
@@ -76,6 +120,7 @@ struct FlObject {
                                     means the writer is slow, so readers
                                     hand on what they have instead of
                                     waiting for a full buffer */
+    FlObjectDone *on_done;       /* NULL: nothing to commit */
 };
 
 /*
@@ -88,9 +133,19 @@ struct FlObject {
  * the same as PATH).
  * Returns NULL with *err set on failure: FL_ERROR_IO naming the path,
  * FL_ERROR_CONFIG for an unknown scheme, FL_ERROR_UNSUPPORTED for a scheme
- * this build leaves out.  Caller frees with fl_source_free().
+ * this build leaves out, or what the source type says (an S3 location
+ * without AWS set up is FL_ERROR_CONFIG).  Caller frees with
+ * fl_source_free().
  */
-FlSource *fl_source_open(const char *location, GError **err);
+FlSource *fl_source_open(const char *location, const FlSourceConfig *cfg,
+                         GError **err);
+
+/*
+ * Opens a source of a given type, for inputs that come from options
+ * rather than locations (--s3-event FILE, --sqs-queue URL).
+ */
+FlSource *fl_source_open_type(const FlSourceType *type, const char *location,
+                              const FlSourceConfig *cfg, GError **err);
 
 /*
  * Hands out the next object.  An object that cannot be opened (permission,
@@ -118,8 +173,19 @@ gssize fl_object_read(FlObject *obj, guint8 *buf, gsize len, GError **err);
 /* Decoded-to-compressed ratio past which fl_object_read() gives up. */
 #define FL_INFLATE_MAX_RATIO 1000
 
-/* Closes obj and frees it with its filter; NULL is fine. */
+/* Closes obj and frees it with its filter; NULL is fine.  An on_done
+ * still attached is freed without being called. */
 void fl_object_free(FlObject *obj);
+
+/* Takes the object's done hook (NULL when it has none); the caller then
+ * owns it and ends it with fl_object_done_finish(). */
+FlObjectDone *fl_object_steal_done(FlObject *obj);
+
+/*
+ * Calls hook->done(ok) unless ok is -1 (never finished), then frees the
+ * hook.  FALSE with *err when done() failed.  NULL hook: TRUE.
+ */
+gboolean fl_object_done_finish(FlObjectDone *hook, int ok, GError **err);
 
 /*
  * A descriptor for mmap(2) when the object is a regular file not yet read
@@ -142,5 +208,9 @@ FlObject *fl_object_new(const FlObjectType *type, const char *name,
 
 /* The built-in source types, listed in the scheme registry in source.c. */
 extern const FlSourceType fl_source_type_file;
+extern const FlSourceType fl_source_type_s3;
+/* Not reachable by a scheme: --s3-event FILE and --sqs-queue URL. */
+extern const FlSourceType fl_source_type_s3_event;
+extern const FlSourceType fl_source_type_sqs;
 
 #endif

@@ -196,7 +196,8 @@ walk(FileSource *fs, const char *top, GError **err)
 }
 
 static gboolean
-file_open(FlSource *src, const char *path, GError **err)
+file_open(FlSource *src, const char *path, const FlSourceConfig *cfg,
+          GError **err)
 {
     FileSource *fs = g_new0(FileSource, 1);
     struct stat st;

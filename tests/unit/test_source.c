@@ -20,7 +20,7 @@
 #include <zlib.h>
 
 #include "error.h"
-#include "source.h"
+#include "sources/source.h"
 
 #define MIB (1024 * 1024)
 
@@ -275,7 +275,7 @@ slurp(const char *location, gsize chunk, guint64 *raw, GError **err)
     FlObject *extra = NULL;
     GError *local = NULL;
 
-    src = fl_source_open(location, &local);
+    src = fl_source_open(location, NULL, &local);
     g_assert_no_error(local);
     g_assert_cmpint(fl_source_next(src, &obj, &local), ==, FL_NEXT_OK);
     g_assert_no_error(local);
@@ -342,7 +342,7 @@ check_walk(const char *location, const char *dir, const Step *steps,
     FlObject *obj = NULL;
     gsize i;
 
-    src = fl_source_open(location, &err);
+    src = fl_source_open(location, NULL, &err);
     g_assert_no_error(err);
     for (i = 0; i < n_steps; i++) {
         char *path = g_build_filename(dir, steps[i].name, NULL);
@@ -819,17 +819,17 @@ test_missing_path(Fixture *f, gconstpointer data)
     GError *err = NULL;
 
     (void)data;
-    g_assert_null(fl_source_open(path, &err));
+    g_assert_null(fl_source_open(path, NULL, &err));
     g_assert_error(err, FL_ERROR, FL_ERROR_IO);
     g_assert_cmpstr(err->message, ==, msg);
     g_clear_error(&err);
 
-    g_assert_null(fl_source_open(url, &err));
+    g_assert_null(fl_source_open(url, NULL, &err));
     g_assert_error(err, FL_ERROR, FL_ERROR_IO);
     g_assert_cmpstr(err->message, ==, msg);
     g_clear_error(&err);
 
-    g_assert_null(fl_source_open("", &err));
+    g_assert_null(fl_source_open("", NULL, &err));
     g_assert_error(err, FL_ERROR, FL_ERROR_CONFIG);
     g_clear_error(&err);
 
@@ -864,7 +864,7 @@ test_scheme(Fixture *f, gconstpointer data)
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         GError *err = NULL;
 
-        g_assert_null(fl_source_open(cases[i].location, &err));
+        g_assert_null(fl_source_open(cases[i].location, NULL, &err));
         g_assert_error(err, FL_ERROR, cases[i].code);
         g_assert_cmpstr(err->message, ==, cases[i].message);
         g_clear_error(&err);
@@ -911,7 +911,7 @@ test_unreadable_file(Fixture *f, gconstpointer data)
     check_walk(tree, tree, steps, G_N_ELEMENTS(steps));
 
     /* Named directly, it exists, so only the object fails. */
-    src = fl_source_open(b, &err);
+    src = fl_source_open(b, NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpint(fl_source_next(src, &obj, &err), ==, FL_NEXT_ERROR);
     msg = g_strdup_printf("%s: Permission denied", b);
@@ -921,7 +921,7 @@ test_unreadable_file(Fixture *f, gconstpointer data)
     g_assert_cmpint(fl_source_next(src, &obj, &err), ==, FL_NEXT_END);
 
     /* A top directory that cannot be read fails at start-up. */
-    g_assert_null(fl_source_open(locked, &err));
+    g_assert_null(fl_source_open(locked, NULL, &err));
     g_assert_error(err, FL_ERROR, FL_ERROR_IO);
     g_clear_error(&err);
 
@@ -951,7 +951,7 @@ test_vanished_file(Fixture *f, gconstpointer data)
     g_free(put(f, "tree/c.log", "c\n", 2));
 
     /* The list is made at open; b.log goes after that. */
-    src = fl_source_open(tree, &err);
+    src = fl_source_open(tree, NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpint(g_unlink(b), ==, 0);
     for (i = 0; i < G_N_ELEMENTS(steps); i++) {
@@ -1001,7 +1001,7 @@ test_empty_file(Fixture *f, gconstpointer data)
     /* An empty directory is no error, just no objects. */
     dir = g_build_filename(f->dir, "nothing", NULL);
     g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
-    src = fl_source_open(dir, &err);
+    src = fl_source_open(dir, NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpint(fl_source_next(src, &obj, &err), ==, FL_NEXT_END);
     g_assert_no_error(err);
@@ -1027,7 +1027,7 @@ check_stdin(const char *path, GBytes *want)
     g_assert_cmpint(dup2(fd, STDIN_FILENO), ==, STDIN_FILENO);
     close(fd);
 
-    src = fl_source_open("-", &err);
+    src = fl_source_open("-", NULL, &err);
     g_assert_no_error(err);
     g_assert_cmpint(fl_source_next(src, &obj, &err), ==, FL_NEXT_OK);
     g_assert_cmpstr(obj->name, ==, "(stdin)");

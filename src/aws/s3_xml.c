@@ -1,0 +1,221 @@
+/*
+ * s3_xml.c - ListBucketResult and Error documents through GMarkup.
+ *
+ * GMarkup parses well-formed XML without DTDs, which is what S3 sends.  We
+ * keep only the path of open elements and the text of the current leaf,
+ * and act when a leaf closes.  Text is bounded per element: S3 keys are at
+ * most 1,024 bytes, so a longer leaf is a hostile or broken answer.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "aws/http.h"
+#include "aws/s3_xml.h"
+#include "error.h"
+#include "sources/s3_walk.h"
+
+#define MAX_TEXT 2048           /* > S3's 1,024-byte keys, < anything odd */
+#define MAX_DEPTH 8
+
+typedef struct {
+    const char *path[MAX_DEPTH];
+    guint depth;
+    GString *text;
+    gboolean text_too_long;
+    FlS3Listing *out;
+    FlS3Key *cur;               /* inside <Contents> */
+    /* for <Error> */
+    char *code, *message;
+    gboolean is_error;
+    gboolean root_seen;
+    guint keys_at_start, prefixes_at_start;
+} XmlState;
+
+static gboolean
+in(const XmlState *st, const char *parent, const char *leaf)
+{
+    return st->depth >= 2 && !strcmp(st->path[st->depth - 1], leaf)
+           && !strcmp(st->path[st->depth - 2], parent);
+}
+
+static void
+on_start(GMarkupParseContext *ctx, const char *name, const char **an,
+         const char **av, gpointer data, GError **err)
+{
+    XmlState *st = data;
+
+    (void)ctx; (void)an; (void)av;
+    if (st->depth == 0) {
+        st->root_seen = TRUE;
+        st->is_error = !strcmp(name, "Error");
+    }
+    if (st->depth == MAX_DEPTH) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
+                    "XML nested deeper than %d elements", MAX_DEPTH);
+        return;
+    }
+    st->path[st->depth++] = g_intern_string(name);
+    g_string_truncate(st->text, 0);
+    st->text_too_long = FALSE;
+    if (st->out && st->depth == 2 && !strcmp(name, "Contents")) {
+        st->cur = g_new0(FlS3Key, 1);
+    }
+}
+
+static void
+on_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
+        GError **err)
+{
+    XmlState *st = data;
+
+    (void)ctx; (void)err;
+    if (st->text->len + len > MAX_TEXT) {
+        st->text_too_long = TRUE;
+        return;
+    }
+    g_string_append_len(st->text, text, (gssize)len);
+}
+
+static char *
+take_text(XmlState *st, gboolean decode, GError **err)
+{
+    if (st->text_too_long || memchr(st->text->str, '\0', st->text->len)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
+                    "<%s> longer than %d bytes or with a NUL byte",
+                    st->path[st->depth - 1], MAX_TEXT);
+        return NULL;
+    }
+    if (decode)
+        return fl_uri_decode(st->text->str, FALSE, err);
+    return g_strndup(st->text->str, st->text->len);
+}
+
+static gboolean
+parse_size(const char *s, guint64 *out, GError **err)
+{
+    if (g_ascii_string_to_unsigned(s, 10, 0, G_MAXUINT64, out, NULL))
+        return TRUE;
+    g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "<Size> '%.40s' is not a "
+                "number", s);
+    return FALSE;
+}
+
+/* A closing leaf of a ListBucketResult. */
+static void
+listing_leaf(XmlState *st, GError **err)
+{
+    FlS3Listing *o = st->out;
+    gboolean dec = o->url_encoded;
+
+    if (st->cur && in(st, "Contents", "Key")) {
+        g_free(st->cur->key);
+        st->cur->key = take_text(st, dec, err);
+        if (st->cur->key && strlen(st->cur->key) > 1024)
+            g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
+                        "a key longer than 1024 bytes");
+    } else if (st->cur && in(st, "Contents", "Size")) {
+        parse_size(st->text->str, &st->cur->size, err);
+    } else if (st->cur && in(st, "Contents", "ETag")) {
+        g_free(st->cur->etag);
+        st->cur->etag = g_strdup(st->text->str);
+        g_strstrip(g_strdelimit(st->cur->etag, "\"", ' '));
+    } else if (in(st, "CommonPrefixes", "Prefix")) {
+        char *p = take_text(st, dec, err);
+        if (p)
+            g_ptr_array_add(o->prefixes, p);
+    } else if (st->depth == 2 && !strcmp(st->path[1], "IsTruncated")) {
+        o->truncated = !strcmp(st->text->str, "true");
+    } else if (st->depth == 2 && !strcmp(st->path[1], "NextContinuationToken")) {
+        g_free(o->next_token);
+        o->next_token = take_text(st, FALSE, err);
+    } else if (st->depth == 2 && !strcmp(st->path[1], "EncodingType")) {
+        o->url_encoded = !strcmp(st->text->str, "url");
+    }
+}
+
+static void
+on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
+       GError **err)
+{
+    XmlState *st = data;
+
+    (void)ctx; (void)name;
+    if (st->out && !st->is_error)
+        listing_leaf(st, err);
+    else if (st->depth == 2 && !strcmp(st->path[1], "Code"))
+        st->code = take_text(st, FALSE, NULL);
+    else if (st->depth == 2 && !strcmp(st->path[1], "Message"))
+        st->message = take_text(st, FALSE, NULL);
+    if (st->cur && st->depth == 2) {    /* </Contents> */
+        if (st->cur->key == NULL && (err == NULL || *err == NULL))
+            g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
+                        "<Contents> without a <Key>");
+        if (st->cur->key)
+            g_ptr_array_add(st->out->keys, st->cur);
+        else
+            fl_s3_key_free(st->cur);
+        st->cur = NULL;
+    }
+    st->depth--;
+    g_string_truncate(st->text, 0);
+}
+
+static const GMarkupParser parser = {
+    .start_element = on_start, .end_element = on_end, .text = on_text,
+};
+
+static gboolean
+run_parser(XmlState *st, const char *xml, gsize len, GError **err)
+{
+    GMarkupParseContext *ctx;
+    gboolean ok;
+
+    st->text = g_string_new(NULL);
+    ctx = g_markup_parse_context_new(&parser, 0, st, NULL);
+    ok = g_markup_parse_context_parse(ctx, xml, (gssize)len, err)
+         && g_markup_parse_context_end_parse(ctx, err);
+    g_markup_parse_context_free(ctx);
+    g_string_free(st->text, TRUE);
+    if (st->cur)
+        fl_s3_key_free(st->cur);
+    return ok;
+}
+
+gboolean
+fl_s3_xml_listing(const char *xml, gsize len, FlS3Listing *out, GError **err)
+{
+    XmlState st;
+    GError *local = NULL;
+
+    memset(&st, 0, sizeof st);
+    st.out = out;
+    st.keys_at_start = out->keys->len;
+    st.prefixes_at_start = out->prefixes->len;
+    if (run_parser(&st, xml, len, &local) && !st.is_error && st.root_seen
+        && !strcmp(st.path[0], "ListBucketResult"))
+        return TRUE;
+    if (local == NULL)
+        g_set_error(&local, FL_ERROR, FL_ERROR_CORRUPT,
+                    "not a ListBucketResult document");
+    g_propagate_prefixed_error(err, local, "bad listing: ");
+    g_ptr_array_set_size(out->keys, st.keys_at_start);
+    g_ptr_array_set_size(out->prefixes, st.prefixes_at_start);
+    g_clear_pointer(&out->next_token, g_free);
+    return FALSE;
+}
+
+void
+fl_s3_xml_error(const char *xml, gsize len, char **code, char **message)
+{
+    XmlState st;
+
+    memset(&st, 0, sizeof st);
+    (void)run_parser(&st, xml, len, NULL);
+    if (!st.is_error) {
+        g_clear_pointer(&st.code, g_free);
+        g_clear_pointer(&st.message, g_free);
+    }
+    *code = st.code;
+    *message = st.message;
+}
