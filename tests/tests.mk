@@ -29,3 +29,5 @@ INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh
 UNIT_TESTS += tests/fuzz/fuzz_replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_decode.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/s3_backfill.py
