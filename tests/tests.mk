@@ -29,3 +29,17 @@ INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh
 UNIT_TESTS += tests/fuzz/fuzz_replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_decode.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_sigv4
+tests_unit_test_sigv4_SOURCES = tests/unit/test_sigv4.c
+tests_unit_test_sigv4_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Performs one request through src/aws/http.c with fixed test keys; driven
+# by tests/integration/sigv4_botocore.py.
+check_PROGRAMS += tests/aws_http_probe
+tests_aws_http_probe_SOURCES = tests/aws_http_probe.c \
+	tests/unit/creds_static.c tests/unit/creds_static.h
+tests_aws_http_probe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_aws_http_probe_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/sigv4_botocore.py
