@@ -43,3 +43,7 @@ tests_aws_http_probe_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_aws_http_probe_LDADD = src/libflowlog.a $(FL_LIBS)
 
 INTEGRATION_TESTS += tests/integration/sigv4_botocore.py
+
+UNIT_TESTS += tests/unit/test_credentials
+tests_unit_test_credentials_SOURCES = tests/unit/test_credentials.c
+tests_unit_test_credentials_LDADD = src/libflowlog.a $(FL_LIBS)

@@ -50,6 +50,10 @@ fl_aws_cred_process_parse(const char *json, gsize len, FlAwsKeys *out,
     gboolean ok = FALSE;
 
     memset(out, 0, sizeof(*out));
+    if (strspn(json, " \t\r\n") == len) {
+        g_set_error(err, FL_ERROR, FL_ERROR_AUTH, "output is empty");
+        goto out;
+    }
     /* The parser's message may quote the text: keep it to ourselves. */
     if (len > G_MAXSSIZE ||
         !json_parser_load_from_data(parser, json, (gssize)len, NULL)) {
