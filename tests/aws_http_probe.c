@@ -64,10 +64,12 @@ print_status(const FlHttpResponse *resp)
                g_bytes_get_size(resp->body), stdout);
 }
 
+/* Prints and frees *err. */
 static int
-fail(const GError *err, int code)
+fail(GError **err, int code)
 {
-    fprintf(stderr, "error: %d: %s\n", err->code, err->message);
+    fprintf(stderr, "error: %d: %s\n", (*err)->code, (*err)->message);
+    g_clear_error(err);
     return code;
 }
 
@@ -83,7 +85,7 @@ run_stream(FlHttp *h, const FlHttpRequest *req)
 
     if ((s = fl_http_stream_open(h, req, &resp, &err)) == NULL) {
         if (err != NULL)
-            return fail(err, 1);
+            return fail(&err, 1);
         print_status(&resp);
         fl_http_response_clear(&resp);
         return 0;
@@ -98,7 +100,7 @@ run_stream(FlHttp *h, const FlHttpRequest *req)
     fl_http_response_clear(&resp);
     if (n < 0) {
         fprintf(stderr, "read %" G_GUINT64_FORMAT "\n", total);
-        return fail(err, 2);
+        return fail(&err, 2);
     }
     return 0;
 }
@@ -149,7 +151,7 @@ main(int argc, char **argv)
         fl_http_response_clear(&resp);
         rc = 0;
     } else {
-        rc = fail(err, 1);
+        rc = fail(&err, 1);
     }
     g_clear_error(&err);
     fl_aws_credentials_free(creds);

@@ -57,7 +57,8 @@ typedef struct {
                                    and query already percent-encoded (see
                                    fl_uri_encode) */
     const char *const *headers; /* "Name: value", NULL-terminated; NULL ok */
-    const guint8 *body;         /* NULL for none */
+    const guint8 *body;         /* NULL for none; copied, so it need
+                                   not outlive the call */
     gsize body_len;
     const FlHttpSign *sign;     /* NULL: not signed (IMDS, ECS, Lambda) */
     guint timeout;              /* whole-request limit in seconds; 0: none
@@ -104,6 +105,10 @@ const char *fl_http_response_header(const FlHttpResponse *resp,
  * is read and returned in *resp as by fl_http_request, and the result is
  * NULL with no error set.  On 2xx the stream is returned, *resp has the
  * status and headers (no body).  NULL with *err when no answer came.
+ * Retryable statuses are retried here too (their bodies are read to
+ * tell throttling apart), but only until the first body byte of a 2xx
+ * answer has been delivered.  While a stream is open its FlHttp serves
+ * no other request.
  */
 typedef struct FlHttpStream FlHttpStream;
 
@@ -124,6 +129,9 @@ gssize fl_http_stream_read(FlHttpStream *s, guint8 *buf, gsize len,
 void fl_http_stream_close(FlHttpStream *s);
 
 /*
+ * (fl_uri_encode and fl_uri_decode live in uri.c, so that sigv4.c can
+ * use them without libcurl.)
+ *
  * Percent-encodes s for a URL and for SigV4 (RFC 3986 unreserved bytes
  * A-Z a-z 0-9 - . _ ~ kept, everything else %XX upper-case), keeping '/'
  * when keep_slash (S3 object keys in a path).  Cannot fail.

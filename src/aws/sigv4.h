@@ -31,8 +31,14 @@ typedef struct {
  * x-amz-security-token (temporary keys), x-amz-content-sha256 (s3) and
  * Authorization.  The canonical query string is built from the URL's
  * query: each name and value decoded and re-encoded (RFC 3986 unreserved
- * kept), sorted by name then value, "=" kept for empty values.
- * FALSE with FL_ERROR_CONFIG for a URL that cannot be parsed.
+ * kept), sorted by name then value, "=" kept for empty values; a '+'
+ * there is the byte '+' (%2B), not a space.  Host drops a default port
+ * (:443 for https, :80 for http) as curl does; a "Host:" line in headers
+ * is signed instead of the URL's.  Non-S3 paths are encoded once more
+ * but not normalized (no dot segments or repeated slashes are removed).
+ * FALSE with FL_ERROR_CONFIG, headers untouched, for a URL that cannot
+ * be parsed (no scheme://host, user info, a bad %XX in the query) or a
+ * header line without a name.
  */
 gboolean fl_sigv4_sign(const FlSigv4Request *req, const FlAwsKeys *keys,
                        GPtrArray *headers, GError **err);

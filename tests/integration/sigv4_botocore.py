@@ -251,9 +251,12 @@ class Run:
             return {}
 
 
-def probe(method, url, *opts, token=None, secret=SECRET, timeout=60):
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=AKID,
-               AWS_SECRET_ACCESS_KEY=secret)
+def probe(method, url, *opts, token=None, secret=SECRET, akid=AKID,
+          timeout=60):
+    env = dict(os.environ, AWS_SECRET_ACCESS_KEY=secret)
+    env.pop("AWS_ACCESS_KEY_ID", None)
+    if akid:
+        env["AWS_ACCESS_KEY_ID"] = akid
     env.pop("AWS_SESSION_TOKEN", None)
     if token:
         env["AWS_SESSION_TOKEN"] = token
@@ -319,6 +322,12 @@ def signing_cases(base, st):
           % (r.rc, r.status))
     check(st.hits.get("/bucket/wrong-key") == 1,
           "403 not retried: %r hits" % st.hits.get("/bucket/wrong-key"))
+
+    # No keys: signing fails with FL_ERROR_AUTH and nothing is sent.
+    r = probe("GET", base + "/bucket/no-keys", "--sign", "s3", akid=None)
+    check(r.rc == 1 and "error: 7:" in r.stderr,
+          "no keys: FL_ERROR_AUTH (rc %d, %r)" % (r.rc, r.stderr))
+    check("/bucket/no-keys" not in st.hits, "no keys: no request sent")
 
 
 def fault_cases(base, st):
