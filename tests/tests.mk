@@ -44,4 +44,16 @@ tests_aws_http_probe_LDADD = src/libflowlog.a $(FL_LIBS)
 
 INTEGRATION_TESTS += tests/integration/sigv4_botocore.py
 
+UNIT_TESTS += tests/unit/test_credentials
+tests_unit_test_credentials_SOURCES = tests/unit/test_credentials.c
+tests_unit_test_credentials_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Resolves credentials through src/aws/credentials.c; driven by
+# tests/integration/aws_credentials.py.
+check_PROGRAMS += tests/aws_cred_probe
+tests_aws_cred_probe_SOURCES = tests/aws_cred_probe.c
+tests_aws_cred_probe_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/aws_credentials.py
+
 INTEGRATION_TESTS += tests/integration/s3_backfill.py
