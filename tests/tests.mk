@@ -29,3 +29,7 @@ INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh
 UNIT_TESTS += tests/fuzz/fuzz_replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_decode.c tests/fuzz/replay.c
 tests_fuzz_fuzz_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_timespec
+tests_unit_test_timespec_SOURCES = tests/unit/test_timespec.c
+tests_unit_test_timespec_LDADD = src/libflowlog.a $(FL_LIBS)
