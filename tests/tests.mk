@@ -33,3 +33,7 @@ tests_fuzz_fuzz_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_timespec
 tests_unit_test_timespec_SOURCES = tests/unit/test_timespec.c
 tests_unit_test_timespec_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_s3_walk
+tests_unit_test_s3_walk_SOURCES = tests/unit/test_s3_walk.c
+tests_unit_test_s3_walk_LDADD = src/libflowlog.a $(FL_LIBS)
