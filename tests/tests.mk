@@ -37,3 +37,7 @@ tests_unit_test_timespec_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_s3_walk
 tests_unit_test_s3_walk_SOURCES = tests/unit/test_s3_walk.c
 tests_unit_test_s3_walk_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_s3_event
+tests_unit_test_s3_event_SOURCES = tests/unit/test_s3_event.c
+tests_unit_test_s3_event_LDADD = src/libflowlog.a $(FL_LIBS)
