@@ -41,3 +41,15 @@ tests_unit_test_s3_walk_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_s3_event
 tests_unit_test_s3_event_SOURCES = tests/unit/test_s3_event.c
 tests_unit_test_s3_event_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_checkpoint
+tests_unit_test_checkpoint_SOURCES = tests/unit/test_checkpoint.c
+tests_unit_test_checkpoint_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The same tests' eviction case, with checkpoint.c built for 3 entries.
+UNIT_TESTS += tests/unit/test_checkpoint_small
+tests_unit_test_checkpoint_small_SOURCES = tests/unit/test_checkpoint.c \
+	src/sources/checkpoint.c
+tests_unit_test_checkpoint_small_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFL_CHECKPOINT_MAX_ENTRIES=3
+tests_unit_test_checkpoint_small_LDADD = src/libflowlog.a $(FL_LIBS)
