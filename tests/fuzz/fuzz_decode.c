@@ -24,7 +24,7 @@
 
 #include <glib.h>
 
-#include "decode.h"
+#include "decoders/decode.h"
 #include "error.h"
 #include "idmap.h"
 #include "mapper.h"

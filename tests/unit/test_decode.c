@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "decode.h"
+#include "decoders/decode.h"
 #include "error.h"
 #include "record.h"
 

@@ -20,7 +20,7 @@
 #include <zlib.h>
 
 #include "error.h"
-#include "source.h"
+#include "sources/source.h"
 
 #define MIB (1024 * 1024)
 
