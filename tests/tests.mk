@@ -53,3 +53,11 @@ tests_unit_test_checkpoint_small_SOURCES = tests/unit/test_checkpoint.c \
 tests_unit_test_checkpoint_small_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFL_CHECKPOINT_MAX_ENTRIES=3
 tests_unit_test_checkpoint_small_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The s3_event fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_s3_event_replay
+tests_fuzz_fuzz_s3_event_replay_SOURCES = tests/fuzz/fuzz_s3_event.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_s3_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="s3_event", "s3_event/crashes"'
+tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
