@@ -337,12 +337,14 @@ gboolean
 fl_checkpoint_done(FlCheckpoint *cp, const char *kind, const char *id,
                    const char *version)
 {
-    g_autofree char *key = make_key(kind, id);
+    g_autofree char *key = NULL;
     g_autoptr(GString) v = g_string_new(NULL);
     gboolean done;
     Entry *e;
 
-    g_return_val_if_fail(version != NULL, FALSE);
+    g_return_val_if_fail(cp != NULL && kind && id && version, FALSE);
+
+    key = make_key(kind, id);
 
     escape(v, version);
     g_mutex_lock(&cp->lock);
