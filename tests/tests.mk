@@ -44,4 +44,48 @@ tests_aws_http_probe_LDADD = src/libflowlog.a $(FL_LIBS)
 
 INTEGRATION_TESTS += tests/integration/sigv4_botocore.py
 
+UNIT_TESTS += tests/unit/test_credentials
+tests_unit_test_credentials_SOURCES = tests/unit/test_credentials.c
+tests_unit_test_credentials_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Resolves credentials through src/aws/credentials.c; driven by
+# tests/integration/aws_credentials.py.
+check_PROGRAMS += tests/aws_cred_probe
+tests_aws_cred_probe_SOURCES = tests/aws_cred_probe.c
+tests_aws_cred_probe_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/aws_credentials.py
+
 INTEGRATION_TESTS += tests/integration/s3_backfill.py
+
+UNIT_TESTS += tests/unit/test_timespec
+tests_unit_test_timespec_SOURCES = tests/unit/test_timespec.c
+tests_unit_test_timespec_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_s3_walk
+tests_unit_test_s3_walk_SOURCES = tests/unit/test_s3_walk.c
+tests_unit_test_s3_walk_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_s3_event
+tests_unit_test_s3_event_SOURCES = tests/unit/test_s3_event.c
+tests_unit_test_s3_event_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_checkpoint
+tests_unit_test_checkpoint_SOURCES = tests/unit/test_checkpoint.c
+tests_unit_test_checkpoint_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The same tests' eviction case, with checkpoint.c built for 3 entries.
+UNIT_TESTS += tests/unit/test_checkpoint_small
+tests_unit_test_checkpoint_small_SOURCES = tests/unit/test_checkpoint.c \
+	src/sources/checkpoint.c
+tests_unit_test_checkpoint_small_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFL_CHECKPOINT_MAX_ENTRIES=3
+tests_unit_test_checkpoint_small_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The s3_event fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_s3_event_replay
+tests_fuzz_fuzz_s3_event_replay_SOURCES = tests/fuzz/fuzz_s3_event.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_s3_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="s3_event", "s3_event/crashes"'
+tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)

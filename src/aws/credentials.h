@@ -21,8 +21,15 @@
  *
  * The first source that is configured is used; a source that is
  * configured but fails is an error (it is not silently skipped: the user
- * meant it).  Profiles with sso_*, role_arn/source_profile or
- * credential_source are refused by name (not supported).
+ * meant it).  "Configured" means: any of its variables is set (one of a
+ * pair alone is an error), a profile that has aws_access_key_id or
+ * credential_process (a profile with only a region is not a source; a
+ * profile named by AWS_PROFILE or cfg->profile that exists in neither
+ * file is an error), instance metadata that answers at all.  Profiles
+ * with sso_*, role_arn/source_profile, credential_source or
+ * web_identity_token_file are refused by name (not supported).  Within a
+ * profile, botocore's order: keys of the credentials file, then
+ * credential_process (run with /bin/sh -c), then keys of the config file.
  *
  * The endpoints of STS and IMDS follow the SDK variables
  * AWS_ENDPOINT_URL_STS (else AWS_ENDPOINT_URL, else
@@ -60,9 +67,16 @@ typedef struct {
 /*
  * Finds the first configured source and fetches the first credentials, so
  * that a missing or broken setup fails at start-up.  NULL with *err:
- * FL_ERROR_AUTH "no AWS credentials found (tried ...)" naming every
- * source tried, or naming the source that failed and why
- * (FL_ERROR_UNSUPPORTED for an SSO or role profile).
+ * FL_ERROR_AUTH "no AWS credentials found (tried environment, web
+ * identity, profile 'P' in FILE and FILE, container, instance metadata):
+ * WHY" (WHY: why instance metadata gave nothing, e.g. it did not answer
+ * or AWS_EC2_METADATA_DISABLED), or a message naming the source that
+ * failed and why.  Its code is FL_ERROR_AUTH (refused, bad answer,
+ * expired keys), FL_ERROR_UNSUPPORTED (an SSO or role profile),
+ * FL_ERROR_CONFIG (a malformed shared file, a container URI that is not
+ * allowed, a named profile that does not exist), FL_ERROR_NETWORK (a
+ * configured endpoint did not answer), FL_ERROR_IO or FL_ERROR_LIMIT (a
+ * file or an answer that cannot be read or is too large).
  */
 FlAwsCredentials *fl_aws_credentials_new(const FlAwsCredentialsConfig *cfg,
                                          GError **err);
@@ -85,8 +99,10 @@ void fl_aws_credentials_free(FlAwsCredentials *c);
 
 /*
  * The region in the CLI's order: explicit (--region), AWS_REGION,
- * AWS_DEFAULT_REGION, "region" of the profile in the config file.  NULL
- * when none is set (the caller decides on a default).
+ * AWS_DEFAULT_REGION, "region" of the profile (profile, else AWS_PROFILE,
+ * else "default") in the config file.  NULL when none is set (the caller
+ * decides on a default); a config file that cannot be read is logged as
+ * a warning and gives NULL.
  */
 char *fl_aws_region_resolve(const char *explicit_region, const char *profile);
 

@@ -24,18 +24,31 @@ typedef struct FlCheckpoint FlCheckpoint;
 
 /*
  * Opens (creating it if missing) and compacts path.  FL_ERROR_IO naming
- * path when it cannot be read or written; FL_ERROR_CORRUPT when it is not
- * a state file (a line in the middle that does not parse).
- * At most FL_CHECKPOINT_MAX_ENTRIES entries are kept (the oldest go first).
+ * path when it cannot be read or written (or is not a regular file, or
+ * its directory does not allow the temporary file "PATH.XXXXXX");
+ * FL_ERROR_CORRUPT naming path and line when it is not a state file (a
+ * complete line that does not parse, or one over 16 KiB).  The file's
+ * permissions are kept; a new one gets 0644 less the umask.
+ * At most FL_CHECKPOINT_MAX_ENTRIES entries are kept (the oldest record
+ * goes first; recording a key again makes it the newest).  The caller
+ * frees with fl_checkpoint_unref().
  */
+#ifndef FL_CHECKPOINT_MAX_ENTRIES       /* tests build with a small one */
 #define FL_CHECKPOINT_MAX_ENTRIES 10000000
+#endif
 FlCheckpoint *fl_checkpoint_open(const char *path, GError **err);
 
 /* TRUE when (kind, id) was recorded with this version. */
 gboolean fl_checkpoint_done(FlCheckpoint *cp, const char *kind,
                             const char *id, const char *version);
 
-/* Records (kind, id, version) as done; FL_ERROR_IO naming the file. */
+/*
+ * Records (kind, id, version) as done: one line appended and
+ * fdatasync'd before it returns.  Recording what is already recorded with
+ * the same version writes nothing.  kind and id must not be empty.
+ * FL_ERROR_IO naming the file (a part line written is cut off again);
+ * FL_ERROR_LIMIT when the escaped line would be over 16 KiB.
+ */
 gboolean fl_checkpoint_record(FlCheckpoint *cp, const char *kind,
                               const char *id, const char *version,
                               GError **err);

@@ -12,17 +12,29 @@
  *
  * Without a time range every key under the prefix is listed (no
  * delimiter), in key order.  With one, the walker lists with delimiter
- * "/" down to the region level (accounts, service, regions: one request
- * each), then lists only the day prefixes of the range, and inside a day
- * with hour partitions only the hours of the range.  A one-hour backfill
- * of a bucket of millions of keys thus costs about five list requests.
+ * "/" down to the region level: "AWSLogs/" for the accounts (12 digits or
+ * aws-account-id=), then, for each account, its vpcflowlogs (or
+ * aws-service=vpcflowlogs) folder for the regions; the service level is
+ * not listed, since other services are skipped anyway.  It then generates
+ * the day prefixes of the range (YYYY/MM/DD/ or year=/month=/day=) and
+ * lists only those, and inside a day with hour partitions (HH/ or
+ * hour=HH/) only the hours of the range.  A one-hour backfill of a bucket
+ * of millions of keys thus costs about five list requests (root,
+ * AWSLogs/, regions, day, hour), more when a day has over 1,000 files.
+ * Window starts are taken to be on AWS's 5-minute grid: the first day
+ * and hour listed are those of since rounded down to 5 minutes, so a
+ * range starting at midnight does not list the day before.
  * Below a level it does not recognise (a custom prefix), it descends into
- * every common prefix, at most FL_S3_WALK_MAX_DEPTH levels deep.
+ * every common prefix, at most FL_S3_WALK_MAX_DEPTH levels below the
+ * given prefix.  The given prefix may end at any level or inside one
+ * ("AWSLogs/1234" lists the accounts starting 1234); a segment that does
+ * not fit the layout makes what follows custom.
  *
  * Keys are kept when their name ends in .log, .log.gz or .log.parquet
  * (others are counted as skipped) and, with a time range, when the
  * file-name window [T, T+5 min) overlaps [since, until); a name without a
- * timestamp inside a day prefix of the range is kept.
+ * timestamp inside a day prefix of the range is kept, elsewhere skipped.
+ * Times are clamped to years 1970 to 9999.
  *
  * The walker does no I/O itself: it asks a list function, so that tests
  * can give it a bucket in memory.
@@ -40,6 +52,7 @@ typedef struct {
     char *etag;                 /* as listed, quotes removed */
 } FlS3Key;
 
+/* NULL is fine. */
 void fl_s3_key_free(FlS3Key *k);
 
 /*
@@ -68,8 +81,12 @@ FlS3Walk *fl_s3_walk_new(const FlS3WalkConfig *cfg, FlS3ListFunc list,
  * The next key to read, in key order within each listed prefix and the
  * prefixes in key order, so the whole walk is in key order.  Returns
  * NULL at the end with *err unset, NULL with *err when a list request
- * failed (the walk is over then).  Caller frees with fl_s3_key_free().
- * Memory: one listing page (1,000 keys) plus the pending prefixes.
+ * failed, prefixed with the prefix listed (the walk is over then, later
+ * calls return NULL).  Caller frees with fl_s3_key_free().
+ * Memory: one listing page per level being descended (the day or hour
+ * page of up to 1,000 keys, and above it pages of pending prefixes).
+ * What a listing returns outside the prefix listed is dropped, and a
+ * continuation token that does not change is an FL_ERROR_REMOTE error.
  */
 FlS3Key *fl_s3_walk_next(FlS3Walk *w, GError **err);
 

@@ -5,12 +5,19 @@
  * file and feeds it the seed corpus, the inputs a fuzzing run found
  * (corpus/found, minimized with -merge=1) and any crash reproducers saved
  * in crashes/, so the target keeps compiling and every input that ever
- * mattered stays a regression test.  One TAP line per directory; before
- * each input a "#" line names it, so a crash points at its input.
+ * mattered stays a regression test.  fuzz_s3_event_replay does the same
+ * for fuzz_s3_event.c over s3_event/ and s3_event/crashes/ (FUZZ_DIRS).
+ * One TAP line per directory; before each input a "#" line names it, so
+ * a crash points at its input.
  */
 #include <glib.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* Directories under tests/fuzz/; another target passes its own. */
+#ifndef FUZZ_DIRS
+#define FUZZ_DIRS "corpus", "corpus/found", "crashes"
+#endif
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int main(int argc, char **argv);
@@ -24,7 +31,7 @@ compare_paths(gconstpointer a, gconstpointer b)
 int
 main(int argc, char **argv)
 {
-    const char *dirs[] = { "corpus", "corpus/found", "crashes" };
+    const char *dirs[] = { FUZZ_DIRS };
     const char *top = g_getenv("G_TEST_SRCDIR");
 
     (void)argc;
