@@ -313,7 +313,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             service = "s3"
             parts = path.lstrip("/").split("/", 1)
             req.bucket = unquote(parts[0])
-            if len(parts) == 2:
+            if len(parts) == 2 and parts[1] != "":
                 req.key = unquote(parts[1])
                 req.op = "get" if self.command == "GET" else self.command
             else:
