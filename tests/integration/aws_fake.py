@@ -305,7 +305,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   body=body, op=None, bucket=None, key=None, status=None,
                   range=self.headers.get("Range"),
                   if_match=self.headers.get("If-Match"), verdict=None,
-                  sent=0, thread=threading.get_ident())
+                  sent=0, thread=threading.get_ident(), args={},
+                  msgs=[], msg=None, waited=0.0, late=False, queue=None)
         if target and target.startswith("AmazonSQS."):
             req.op = target[len("AmazonSQS."):]
             service = "sqs"
