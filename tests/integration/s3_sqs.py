@@ -20,8 +20,11 @@ request's SigV4 (service "s3" or "sqs").  Records go to a TCP collector
    ends (exit status 2, the key and NoSuchKey named), the message is not
    deleted and becomes visible again after --sqs-visibility.
 3. A large object served slowly (3 s pauses between pieces) with
-   --sqs-visibility 2: ChangeMessageVisibility extends the message while
-   it downloads, so it never becomes visible again nor is received twice.
+   --sqs-visibility 2, and a small one announced after it: the large
+   object's message is extended (ChangeMessageVisibility) while it
+   downloads, neither message becomes visible again nor is received
+   twice, and the records are exported once.  (Fails today: the
+   keep-alive runs only when body bytes arrive; see the KNOWN BUG note.)
 4. --s3-event FILE with each shape, and --s3-event - (stdin): the output
    is byte-identical (export times aside) to a local-file run.
 """
@@ -327,6 +330,11 @@ def keepalive(env, ck, srv):
     piece = o.size // 4 + 1
     srv.add_fault("get", k, slow=3.0, piece=piece)
     m = q.send(shape_s3([(k, o)]))
+    # A second message whose small object is fully downloaded at once and
+    # then waits in the read-ahead window behind the slow one.
+    k2 = key_of(i + 1)
+    o2 = srv.put(BUCKET, k2, gz(text_for(i + 1)))
+    m2 = q.send(shape_s3([(k2, o2)]))
     mark = srv.mark()
     r = run(env, ["--endpoint-url", srv.url, "--sqs-queue", qurl,
                   "--sqs-exit-when-empty", "--sqs-wait", "1",
@@ -348,15 +356,26 @@ def keepalive(env, ck, srv):
              "slow object: each extends by --sqs-visibility")
     # The contract: extended every visibility/2 s, so the message never
     # becomes visible while its object downloads.
+    # KNOWN BUG (src/sources/s3_download.c, maybe_keepalive): the
+    # keep-alive runs only when a piece of body arrives (push_piece), not
+    # on a timer, so while the server pauses longer than the visibility
+    # the message becomes visible again; and once an object is downloaded
+    # (its thread ended) nothing extends its message while it waits in
+    # the window or the pipeline.  These checks fail until that is fixed.
     late = [round(c.t - recv[0].t, 1) for c in cmv if c.late] \
         if recv else None
     ck.eq(late, [], "slow object: no extension came after the message had "
           "become visible again (seconds after the receive)")
     ck.eq(m.receive_count, 1, "slow object: the message was received once")
     ck.check(m.deleted, "slow object: deleted at the end")
+    ck.eq(m2.receive_count, 1, "object waiting behind the slow one: its "
+          "message was received once")
+    ck.eq(len(srv.reqs("get", k2, since=mark)), 1, "object waiting behind "
+          "the slow one: read once")
     st = fltest.load_json(env.path("slow.json")) if os.path.exists(
         env.path("slow.json")) else {}
-    ck.eq(st.get("records_out"), 30000, "slow object: records_out")
+    ck.eq(st.get("records_out"), 30000 + LINES,
+          "slow object and the one behind it: records_out (exactly once)")
 
 
 # -- 4. --s3-event ------------------------------------------------------
