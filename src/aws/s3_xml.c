@@ -15,7 +15,10 @@
 #include "error.h"
 #include "sources/s3_walk.h"
 
-#define MAX_TEXT 2048           /* > S3's 1,024-byte keys, < anything odd */
+/* A 1,024-byte key is up to 3,072 bytes url-encoded (encoding-type=url
+ * makes every non-ASCII byte %XX); the decoded key is checked against
+ * 1,024 separately. */
+#define MAX_TEXT (3 * 1024 + 64)
 #define MAX_DEPTH 8
 
 typedef struct {
