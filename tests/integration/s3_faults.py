@@ -376,8 +376,8 @@ def hostile(t):
 
     # 1,024 bytes of UTF-8 ('\u00e9' is 2 bytes): a valid S3 key whose
     # url-encoded form in the listing (encoding-type=url) is 3 KiB.
-    # KNOWN BUG (src/aws/s3_xml.c, on_text/take_text): MAX_TEXT (2048)
-    # bounds the encoded text, so this valid key is refused as hostile.
+    # (src/aws/s3_xml.c once bounded the encoded text at 2,048 bytes and
+    # refused this valid key as hostile.)
     prefix = "utf8key/"
     k = prefix + "\u00e9" * ((1024 - len(prefix) - 7) // 2)
     k += "x" * (1024 - len(k.encode()) - 7) + ".log.gz"
