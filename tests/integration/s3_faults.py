@@ -389,6 +389,20 @@ def hostile(t):
           "status")
     ck.eq(st and st["objects"], 1, "1 KiB UTF-8 key: read")
 
+    # Keys with a space, '+', '=', '%' and UTF-8: url-encoded in the
+    # listing, decoded, and encoded again in the GetObject path.
+    prefix = "odd keys/"
+    ks = [prefix + n for n in ("a b+c.log.gz", "year=2024/%41 caf\u00e9.log",
+                               "~x&y;z,(1)!'*.log.gz")]
+    for n, k in enumerate(ks):
+        srv.put(BUCKET, k, gz(text_for(40 + n)))
+    m = srv.mark()
+    r, _, st = t.run(["-o", t.env.path("odd.ipfix"),
+                      "s3://%s/%s" % (BUCKET, prefix)])
+    ck.eq(r.returncode, 0, "odd keys: exit status")
+    ck.eq(sorted((g.key, g.status) for g in srv.reqs("get", since=m)),
+          sorted((k, 200) for k in ks), "odd keys: each read by its key")
+
     # 2 KiB: no S3 key is that long.
     prefix = "longkey2/"
     k = prefix + "y" * (2048 - len(prefix) - 7) + ".log.gz"

@@ -19,6 +19,8 @@ request's SigV4 (service "s3" or "sqs").  Records go to a TCP collector
 2. A message announcing an object that does not exist (404): the run
    ends (exit status 2, the key and NoSuchKey named), the message is not
    deleted and becomes visible again after --sqs-visibility.
+   A message that is not an event: named, left in the queue, exit
+   status 2; the good message after it is exported and deleted.
 3. A large object served slowly (3 s pauses between pieces) with
    --sqs-visibility 2, and a small one announced after it: the large
    object's message is extended (ChangeMessageVisibility) while it
@@ -319,6 +321,30 @@ def missing(env, ck, srv):
              "after --sqs-visibility")
 
 
+def poison(env, ck, srv):
+    """A message that is not an S3 event, before a good one: the good
+    one is exported and deleted, the bad one is named and left for the
+    queue's redrive policy; exit status 2."""
+    qurl, q = srv.queue("poison")
+    k = key_of(95)
+    o = srv.put(BUCKET, k, gz(text_for(95)))
+    bad = q.send("this is not json")
+    good = q.send(shape_eventbridge([(k, o)]))
+    r = run(env, ["--endpoint-url", srv.url, "--sqs-queue", qurl,
+                  "--sqs-exit-when-empty", "--sqs-wait", "1",
+                  "--sqs-visibility", "5", "--stats-json",
+                  env.path("poison.json"), "-o", env.path("poison.ipfix")],
+            timeout=60)
+    ck.eq(r.returncode, 2, "poison message: exit status 2")
+    ck.check(bad.id in r.err, "poison message: named in the message")
+    ck.eq((bad.deleted, good.deleted), (False, True),
+          "poison message: left in the queue; the good one deleted")
+    st = fltest.load_json(env.path("poison.json")) if os.path.exists(
+        env.path("poison.json")) else {}
+    ck.eq(st.get("records_out"), LINES, "poison message: the good "
+          "message's object exported")
+
+
 # -- 3. visibility kept while a large object downloads ----------------------
 
 def keepalive(env, ck, srv):
@@ -437,6 +463,7 @@ def main(env):
     only = os.environ.get("FL_S3_SQS_ONLY", "")
     try:
         for name, fn in (("queue", queue_run), ("missing", missing),
+                         ("poison", poison),
                          ("keepalive", keepalive), ("events", event_files)):
             if only and name not in only.split(","):
                 continue
