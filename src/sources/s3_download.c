@@ -248,7 +248,9 @@ fl_s3_download_free(FlS3Download *d)
     g_cond_broadcast(&d->cond);
     g_mutex_unlock(&d->lock);
     g_thread_join(d->thread);
-    g_queue_clear_full(&d->pieces, (GDestroyNotify)g_bytes_unref);
+    /* g_queue_clear_full() is GLib 2.60; we build against 2.56. */
+    while (!g_queue_is_empty(&d->pieces))
+        g_bytes_unref(g_queue_pop_head(&d->pieces));
     g_clear_error(&d->error);
     g_mutex_clear(&d->lock);
     g_cond_clear(&d->cond);
