@@ -83,7 +83,8 @@ fl_s3_window_free(FlS3Window *w)
 {
     if (w == NULL)
         return;
-    g_queue_clear_full(&w->slots, slot_free);
+    while (!g_queue_is_empty(&w->slots))      /* GLib 2.56: no clear_full */
+        slot_free(g_queue_pop_head(&w->slots));
     fl_aws_unref(w->aws);
     g_free(w);
 }

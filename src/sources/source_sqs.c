@@ -414,7 +414,8 @@ event_close(FlSource *src)
     if (s == NULL)
         return;
     g_clear_pointer(&s->window, fl_s3_window_free);
-    g_queue_clear_full(&s->pending, pending_free);
+    while (!g_queue_is_empty(&s->pending))    /* GLib 2.56: no clear_full */
+        pending_free(g_queue_pop_head(&s->pending));
     g_clear_pointer(&s->sqs, fl_sqs_free);
     g_clear_pointer(&s->shared, shared_unref);
     g_free(s);
