@@ -248,8 +248,7 @@ fl_s3_download_free(FlS3Download *d)
     g_cond_broadcast(&d->cond);
     g_mutex_unlock(&d->lock);
     g_thread_join(d->thread);
-    /* g_queue_clear_full() is GLib 2.60; we build against 2.56. */
-    while (!g_queue_is_empty(&d->pieces))
+    while (!g_queue_is_empty(&d->pieces))     /* GLib 2.56: no clear_full */
         g_bytes_unref(g_queue_pop_head(&d->pieces));
     g_clear_error(&d->error);
     g_mutex_clear(&d->lock);

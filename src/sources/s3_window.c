@@ -83,8 +83,7 @@ fl_s3_window_free(FlS3Window *w)
 {
     if (w == NULL)
         return;
-    /* g_queue_clear_full() is GLib 2.60; we build against 2.56. */
-    while (!g_queue_is_empty(&w->slots))
+    while (!g_queue_is_empty(&w->slots))      /* GLib 2.56: no clear_full */
         slot_free(g_queue_pop_head(&w->slots));
     fl_aws_unref(w->aws);
     g_free(w);

@@ -414,8 +414,7 @@ event_close(FlSource *src)
     if (s == NULL)
         return;
     g_clear_pointer(&s->window, fl_s3_window_free);
-    /* g_queue_clear_full() is GLib 2.60; we build against 2.56. */
-    while (!g_queue_is_empty(&s->pending))
+    while (!g_queue_is_empty(&s->pending))    /* GLib 2.56: no clear_full */
         pending_free(g_queue_pop_head(&s->pending));
     g_clear_pointer(&s->sqs, fl_sqs_free);
     g_clear_pointer(&s->shared, shared_unref);
