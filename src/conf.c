@@ -231,6 +231,8 @@ apply_defaults(FlConf *c)
     if (c->sqs_wait == UNSET) c->sqs_wait = 20;
     if (c->sqs_visibility == UNSET) c->sqs_visibility = 300;
     if (c->s3_concurrency == UNSET) c->s3_concurrency = 4;
+    if (c->stall_timeout == UNSET) c->stall_timeout = 30;
+    if (c->max_attempts == UNSET) c->max_attempts = 5;
 }
 
 /* Ranges and words of the core settings. */
@@ -283,7 +285,9 @@ check_cloud(FlConf *c, GError **err)
 
     if (!check_range("sqs-wait", c->sqs_wait, 0, 20, err)
         || !check_range("sqs-visibility", c->sqs_visibility, 1, 43200, err)
-        || !check_range("s3-concurrency", c->s3_concurrency, 1, 64, err))
+        || !check_range("s3-concurrency", c->s3_concurrency, 1, 64, err)
+        || !check_range("stall-timeout", c->stall_timeout, 1, 3600, err)
+        || !check_range("max-attempts", c->max_attempts, 1, 100, err))
         return FALSE;
     c->has_range = c->since || c->until;
     c->since_t = 0;
@@ -404,6 +408,12 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "sqs-exit-when-empty", 0, 0, G_OPTION_ARG_NONE,
           &c->sqs_exit_when_empty,
           "End the run when a long poll finds the queue empty", NULL },
+        { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &c->stall_timeout,
+          "AWS requests: give up a transfer that moves less than 1 byte/s "
+          "for SECONDS, then retry or resume (default 30)", "SECONDS" },
+        { "max-attempts", 0, 0, G_OPTION_ARG_INT, &c->max_attempts,
+          "AWS requests: tries per request, and resumes of an S3 object "
+          "without progress (default 5)", "N" },
         { "s3-concurrency", 0, 0, G_OPTION_ARG_INT, &c->s3_concurrency,
           "S3 objects downloading at once, 1 to 64 (default 4); records "
           "still leave in key order", "N" },
@@ -419,6 +429,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->template_refresh = c->options_interval = c->reconnect_timeout = UNSET;
     c->id_bits = c->threads = c->max_errors = c->verbosity = UNSET;
     c->sqs_wait = c->sqs_visibility = c->s3_concurrency = UNSET;
+    c->stall_timeout = c->max_attempts = UNSET;
 
     join_entries(all, entries, G_N_ELEMENTS(entries), cloud);
 

@@ -42,6 +42,7 @@ typedef struct {
     char *state;
     char *s3_event, *sqs_queue;
     gint sqs_wait, sqs_visibility, s3_concurrency;
+    gint stall_timeout, max_attempts;
     gboolean sqs_exit_when_empty;
 } FlConf;
 

@@ -86,6 +86,8 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
         ac.profile = conf->profile;
         ac.endpoint_url = conf->endpoint_url;
         ac.ca_bundle = conf->ca_bundle;
+        ac.low_speed_time = (guint)conf->stall_timeout;
+        ac.max_attempts = (guint)conf->max_attempts;
         ac.stop = &stop_requested;
         sc->aws = fl_aws_new(&ac, err);
         if (sc->aws == NULL)

@@ -90,7 +90,9 @@ take_text(XmlState *st, gboolean decode, GError **err)
         return NULL;
     }
     if (decode)
-        return fl_uri_decode(st->text->str, FALSE, err);
+        /* Form decoding ('+' is a space), as botocore does
+         * (unquote_plus): a literal '+' comes as %2B either way. */
+        return fl_uri_decode(st->text->str, TRUE, err);
     return g_strndup(st->text->str, st->text->len);
 }
 

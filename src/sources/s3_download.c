@@ -3,8 +3,8 @@
  *
  * The thread and the reader share a queue of pieces under one mutex; the
  * thread waits while FL_S3_DOWNLOAD_BUFFER bytes are queued, the reader
- * while none are.  Both wait with a timeout, so the stop flag and the
- * keep-alive are looked at even when nothing moves.
+ * while none are.  Both wait with a timeout, so the stop flag is looked
+ * at even when nothing moves.
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 #include "sources/checkpoint.h"
 #include "sources/s3_download.h"
 
-#define PIECE (64 * 1024)
+#define PIECE (256 * 1024)
 #define WAIT_US (200 * 1000)
 
 /* The data of an object's on_done hook. */
@@ -32,10 +32,6 @@ struct FlS3Download {
     S3Done *done;               /* not ours: the object's hook data */
     char *bucket, *key, *etag;
     guint64 size;
-    FlS3KeepAlive keepalive;
-    gpointer keepalive_data;
-    guint keepalive_interval;
-    gint64 last_keepalive_us;
     const volatile gint *stop;
     GThread *thread;
     /* shared, under lock */
@@ -57,25 +53,10 @@ stopping(FlS3Download *d)
     return d->cancel || (d->stop && g_atomic_int_get(d->stop));
 }
 
-/* Under lock.  Runs the keep-alive when it is due (unlocked meanwhile). */
-static void
-maybe_keepalive(FlS3Download *d)
-{
-    gint64 now = g_get_monotonic_time();
-
-    if (d->keepalive == NULL
-        || now - d->last_keepalive_us
-           < (gint64)d->keepalive_interval * G_USEC_PER_SEC)
-        return;
-    d->last_keepalive_us = now;
-    g_mutex_unlock(&d->lock);
-    d->keepalive(d->keepalive_data);
-    g_mutex_lock(&d->lock);
-}
-
-/* Queues n bytes, waiting for room.  FALSE when cancelled. */
+/* Queues n bytes of buf (taking buf), waiting for room.  FALSE when
+ * cancelled. */
 static gboolean
-push_piece(FlS3Download *d, const guint8 *buf, gsize n)
+push_piece(FlS3Download *d, guint8 *buf, gsize n)
 {
     gboolean ok;
 
@@ -83,15 +64,15 @@ push_piece(FlS3Download *d, const guint8 *buf, gsize n)
     while (d->buffered >= FL_S3_DOWNLOAD_BUFFER && !stopping(d)) {
         g_cond_wait_until(&d->cond, &d->lock,
                           g_get_monotonic_time() + WAIT_US);
-        maybe_keepalive(d);
     }
     ok = !stopping(d);
+    if (!ok)
+        g_free(buf);
     if (ok) {
-        g_queue_push_tail(&d->pieces, g_bytes_new(buf, n));
+        g_queue_push_tail(&d->pieces, g_bytes_new_take(buf, n));
         d->buffered += n;
         g_cond_broadcast(&d->cond);
     }
-    maybe_keepalive(d);
     g_mutex_unlock(&d->lock);
     return ok;
 }
@@ -112,15 +93,18 @@ finish(FlS3Download *d, GError *err)
  * error when cancelled.
  */
 static gboolean
-pump(FlS3Download *d, FlHttpStream *st, guint8 *buf, GError **err)
+pump(FlS3Download *d, FlHttpStream *st, GError **err)
 {
     for (;;) {
+        guint8 *buf = g_malloc(PIECE);
         gssize n = fl_http_stream_read(st, buf, PIECE, err);
 
-        if (n < 0)
-            return FALSE;
-        if (n == 0)
+        if (n <= 0) {
+            g_free(buf);
+            if (n < 0)
+                return FALSE;
             break;
+        }
         if (!push_piece(d, buf, (gsize)n))
             return FALSE;
         d->received += (guint64)n;
@@ -171,23 +155,53 @@ backoff(FlS3Download *d, guint attempt)
         g_usleep(MIN(WAIT_US, (gulong)MAX(0, until - g_get_monotonic_time())));
 }
 
+/*
+ * The object's name once, then where it broke: "s3://B/K: cut at byte N
+ * (after R resumes): WHY" or "s3://B/K: resuming at byte N: WHY" when the
+ * resume itself was refused (412: the object changed).
+ */
+static GError *
+name_error(FlS3Download *d, GError *err, gboolean resuming)
+{
+    g_autofree char *name = g_strdup_printf("s3://%s/%s: ", d->bucket,
+                                            d->key);
+    const char *why = err->message;
+    GError *out;
+
+    if (g_str_has_prefix(why, name))
+        why += strlen(name);
+    if (d->received == 0)
+        out = g_error_new(err->domain, err->code, "%s%s", name, why);
+    else if (resuming)
+        out = g_error_new(err->domain, err->code, "%sresuming at byte %"
+                          G_GUINT64_FORMAT ": %s", name, d->received, why);
+    else
+        out = g_error_new(err->domain, err->code, "%scut at byte %"
+                          G_GUINT64_FORMAT " (after %u resumes): %s", name,
+                          d->received, d->resumes, why);
+    g_error_free(err);
+    return out;
+}
+
 static gpointer
 download_thread(gpointer data)
 {
     FlS3Download *d = data;
     g_autoptr(GError) err = NULL;
     FlS3 *s3 = fl_s3_new(d->aws);
-    guint8 *buf = g_malloc(PIECE);
     guint cuts = 0;
+    gboolean resuming = FALSE;
 
     while (!stopping(d)) {
         guint64 before = d->received;
         FlHttpStream *st = open_at(d, s3, &err);
         gboolean done;
 
+        resuming = d->received > 0;
         if (st == NULL)
             break;                      /* retried inside already */
-        done = pump(d, st, buf, &err);
+        resuming = FALSE;
+        done = pump(d, st, &err);
         fl_http_stream_close(st);
         if (done || err == NULL)
             break;
@@ -201,17 +215,12 @@ download_thread(gpointer data)
         g_atomic_int_inc((gint *)&d->resumes);
         backoff(d, cuts);
     }
-    if (err && d->received > 0)
-        g_prefix_error(&err, "s3://%s/%s: cut at byte %" G_GUINT64_FORMAT
-                       "%s: ", d->bucket, d->key, d->received,
-                       d->resumes ? " after resuming" : "");
-    else if (err && !g_str_has_prefix(err->message, "s3://"))
-        g_prefix_error(&err, "s3://%s/%s: ", d->bucket, d->key);
+    if (err)
+        err = name_error(d, g_steal_pointer(&err), resuming);
     if (err == NULL && stopping(d) && !d->cancel)
         g_set_error(&err, FL_ERROR, FL_ERROR_IO, "s3://%s/%s: interrupted",
                     d->bucket, d->key);
     finish(d, g_steal_pointer(&err));
-    g_free(buf);
     fl_s3_free(s3);
     return NULL;
 }
@@ -226,10 +235,6 @@ fl_s3_download_start(FlAws *aws, const FlS3DownloadSpec *spec)
     d->key = g_strdup(spec->key);
     d->size = spec->size;
     d->etag = g_strdup(spec->etag);
-    d->keepalive = spec->keepalive;
-    d->keepalive_data = spec->keepalive_data;
-    d->keepalive_interval = MAX(spec->keepalive_interval, 1);
-    d->last_keepalive_us = g_get_monotonic_time();
     d->stop = spec->stop;
     g_mutex_init(&d->lock);
     g_cond_init(&d->cond);

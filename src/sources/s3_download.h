@@ -28,19 +28,10 @@
 
 typedef struct FlS3Download FlS3Download;
 
-/*
- * Called from the download thread every interval seconds while the object
- * is still being read (SQS: extend the message's visibility).
- */
-typedef void (*FlS3KeepAlive)(gpointer data);
-
 typedef struct {
     const char *bucket, *key;
     guint64 size;               /* from the listing or event; 0 unknown */
     const char *etag;           /* idem; NULL unknown */
-    FlS3KeepAlive keepalive;    /* NULL: none */
-    gpointer keepalive_data;
-    guint keepalive_interval;   /* seconds */
     const volatile gint *stop;
 } FlS3DownloadSpec;
 

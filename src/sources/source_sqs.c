@@ -3,8 +3,10 @@
  * (--s3-event FILE, - for stdin) or from an SQS queue (--sqs-queue URL).
  *
  * A queue is shared by as many instances as the operator starts: SQS
- * hides a received message from the others for --sqs-visibility seconds,
- * which the download of a large object keeps extending.  A message is
+ * hides a received message from the others for --sqs-visibility seconds.
+ * A heartbeat thread extends every message not yet settled each half of
+ * that, from its receipt until it is deleted or given up, whether its
+ * object is waiting in the window, downloading or still in the pipeline.  A message is
  * deleted only once every object it announced was read and its records
  * flushed to the output; a failed object leaves the message to come back
  * (and, after the queue's maxReceiveCount, go to its dead-letter queue).
@@ -26,12 +28,15 @@
 
 #define MAX_EVENT_FILE (16 * 1024 * 1024)
 
-/* What other threads (downloads, the writer) use: under lock. */
+/* What other threads (heartbeat, writer) use: under lock. */
 typedef struct {
     gint ref;
     GMutex lock;
+    GCond cond;
     FlSqs *sqs;
     guint visibility;
+    GPtrArray *live;            /* Message * (a reference each), unsettled */
+    gboolean quit;              /* the heartbeat ends */
 } Shared;
 
 /* One received message, alive until each of its objects is done. */
@@ -41,6 +46,8 @@ typedef struct {
     char *id, *receipt;
     guint pending;              /* objects not yet done (writer thread) */
     gboolean failed;
+    gboolean settled;           /* deleted or given up (under lock) */
+    gint64 hidden_us;           /* when it was last hidden (under lock) */
 } Message;
 
 typedef struct {
@@ -55,6 +62,7 @@ typedef struct {
     GQueue pending;             /* Pending * */
     FlS3Window *window;
     gboolean input_done;        /* the event file was read / queue empty */
+    GThread *heartbeat;         /* --sqs-queue only */
 } EventSource;
 
 static Shared *
@@ -70,7 +78,9 @@ shared_unref(Shared *sh)
     if (sh == NULL || !g_atomic_int_dec_and_test(&sh->ref))
         return;
     fl_sqs_free(sh->sqs);
+    g_ptr_array_unref(sh->live);
     g_mutex_clear(&sh->lock);
+    g_cond_clear(&sh->cond);
     g_free(sh);
 }
 
@@ -107,6 +117,15 @@ message_delete(Message *m, GError **err)
     return ok;
 }
 
+/* The heartbeat stops extending m. */
+static void
+message_settle(Message *m)
+{
+    g_mutex_lock(&m->shared->lock);
+    m->settled = TRUE;
+    g_mutex_unlock(&m->shared->lock);
+}
+
 /* The done hook's second half, on the writer thread. */
 static gboolean
 message_object_done(gpointer data, gboolean ok, GError **err)
@@ -117,6 +136,7 @@ message_object_done(gpointer data, gboolean ok, GError **err)
         m->failed = TRUE;
     if (--m->pending > 0)
         return TRUE;
+    message_settle(m);
     if (m->failed) {
         fl_log_info("SQS message %s left in the queue: an object it "
                     "announced failed (it comes back after the visibility "
@@ -126,20 +146,55 @@ message_object_done(gpointer data, gboolean ok, GError **err)
     return message_delete(m, err);
 }
 
-/* From a download thread: the object is still coming, keep it hidden. */
+/* Under lock: hides m for another visibility timeout (the lock is held
+ * across the request, so a delete of m cannot cross it). */
 static void
-message_keepalive(gpointer data)
+message_extend(Message *m, gint64 now)
 {
-    Message *m = data;
     GError *err = NULL;
 
-    g_mutex_lock(&m->shared->lock);
+    m->hidden_us = now;
     if (!fl_sqs_change_visibility(m->shared->sqs, m->receipt,
                                   m->shared->visibility, &err)) {
         fl_log_warnx("SQS message %s: %s", m->id, err->message);
         g_clear_error(&err);
+    } else {
+        fl_log_debug("SQS message %s hidden for %u s more", m->id,
+                     m->shared->visibility);
     }
-    g_mutex_unlock(&m->shared->lock);
+}
+
+/* Extends each unsettled message every half visibility timeout, and
+ * lets settled ones go. */
+static gpointer
+heartbeat_thread(gpointer data)
+{
+    Shared *sh = data;
+    gint64 half = (gint64)sh->visibility * G_USEC_PER_SEC / 2;
+
+    g_mutex_lock(&sh->lock);
+    while (!sh->quit) {
+        gint64 now = g_get_monotonic_time();
+
+        for (guint i = 0; i < sh->live->len;) {
+            Message *m = g_ptr_array_index(sh->live, i);
+
+            if (m->settled) {
+                g_ptr_array_remove_index(sh->live, i);
+                continue;
+            }
+            if (now - m->hidden_us >= half)
+                message_extend(m, now);
+            i++;
+        }
+        /* Looked at four times per visibility timeout (at most once a
+         * second): an extension comes between 1/2 and 3/4 of it. */
+        g_cond_wait_until(&sh->cond, &sh->lock,
+                          g_get_monotonic_time()
+                          + MIN(half / 2, G_USEC_PER_SEC));
+    }
+    g_mutex_unlock(&sh->lock);
+    return NULL;
 }
 
 static void
@@ -242,6 +297,7 @@ take_message(FlSource *src, EventSource *s, FlSqsMessage *sm, GError **err)
     m->shared = shared_ref(s->shared);
     m->id = g_strdup(sm->id);
     m->receipt = g_strdup(sm->receipt);
+    m->hidden_us = g_get_monotonic_time();      /* received: hidden now */
     src->n.messages++;
     ok = queue_event(src, s, sm->body, strlen(sm->body), m, &queued, err);
     if (!ok) {
@@ -251,6 +307,11 @@ take_message(FlSource *src, EventSource *s, FlSqsMessage *sm, GError **err)
         m->pending = queued;
         if (queued == 0)
             ok = message_delete(m, err);
+    }
+    if (ok && queued > 0) {
+        g_mutex_lock(&s->shared->lock);
+        g_ptr_array_add(s->shared->live, message_ref(m));
+        g_mutex_unlock(&s->shared->lock);
     }
     message_unref(m);
     return ok;
@@ -305,9 +366,6 @@ start_download(EventSource *s, Pending *pe)
     spec.etag = pe->ref->etag;
     spec.stop = s->cfg->stop;
     if (pe->msg) {
-        spec.keepalive = message_keepalive;
-        spec.keepalive_data = pe->msg;
-        spec.keepalive_interval = MAX(s->cfg->sqs_visibility / 2, 1);
         done.then = message_object_done;
         done.then_data = message_ref(pe->msg);
         done.then_free = message_unref;
@@ -401,8 +459,12 @@ sqs_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     s->shared = g_new0(Shared, 1);
     s->shared->ref = 1;
     g_mutex_init(&s->shared->lock);
+    g_cond_init(&s->shared->cond);
     s->shared->sqs = fl_sqs_new(cfg->aws, location, NULL);
     s->shared->visibility = cfg->sqs_visibility;
+    s->shared->live = g_ptr_array_new_with_free_func(message_unref);
+    s->heartbeat = g_thread_new("sqs-heartbeat", heartbeat_thread,
+                                s->shared);
     return TRUE;
 }
 
@@ -416,6 +478,18 @@ event_close(FlSource *src)
     g_clear_pointer(&s->window, fl_s3_window_free);
     while (!g_queue_is_empty(&s->pending))    /* GLib 2.56: no clear_full */
         pending_free(g_queue_pop_head(&s->pending));
+    if (s->heartbeat) {
+        /* Messages still in the pipeline are no longer extended: what is
+         * left is at most a few chunks, written in well under a second. */
+        g_mutex_lock(&s->shared->lock);
+        s->shared->quit = TRUE;
+        g_cond_broadcast(&s->shared->cond);
+        g_mutex_unlock(&s->shared->lock);
+        g_thread_join(s->heartbeat);
+        g_mutex_lock(&s->shared->lock);
+        g_ptr_array_set_size(s->shared->live, 0);
+        g_mutex_unlock(&s->shared->lock);
+    }
     g_clear_pointer(&s->sqs, fl_sqs_free);
     g_clear_pointer(&s->shared, shared_unref);
     g_free(s);

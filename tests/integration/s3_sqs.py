@@ -25,8 +25,7 @@ request's SigV4 (service "s3" or "sqs").  Records go to a TCP collector
    --sqs-visibility 2, and a small one announced after it: the large
    object's message is extended (ChangeMessageVisibility) while it
    downloads, neither message becomes visible again nor is received
-   twice, and the records are exported once.  (Fails today: the
-   keep-alive runs only when body bytes arrive; see the KNOWN BUG note.)
+   twice, and the records are exported once.
 4. --s3-event FILE with each shape, and --s3-event - (stdin): the output
    is byte-identical (export times aside) to a local-file run.
 """
@@ -381,13 +380,9 @@ def keepalive(env, ck, srv):
     ck.check(all(c.args.get("VisibilityTimeout") == 2 for c in cmv),
              "slow object: each extends by --sqs-visibility")
     # The contract: extended every visibility/2 s, so the message never
-    # becomes visible while its object downloads.
-    # KNOWN BUG (src/sources/s3_download.c, maybe_keepalive): the
-    # keep-alive runs only when a piece of body arrives (push_piece), not
-    # on a timer, so while the server pauses longer than the visibility
-    # the message becomes visible again; and once an object is downloaded
-    # (its thread ended) nothing extends its message while it waits in
-    # the window or the pipeline.  These checks fail until that is fixed.
+    # becomes visible while its object downloads.  (A keep-alive driven
+    # by arriving body bytes failed this; the heartbeat thread of
+    # source_sqs.c is driven by the clock.)
     late = [round(c.t - recv[0].t, 1) for c in cmv if c.late] \
         if recv else None
     ck.eq(late, [], "slow object: no extension came after the message had "
