@@ -46,8 +46,9 @@ static const char summary[] =
     "or without the S3 header line) and writes them as an IPFIX stream\n"
     "that any IPFIX collector decodes with standard IANA elements.\n"
     "\n"
-    "INPUT is a file, a directory (read recursively, in sorted order) or\n"
-    "- for standard input.";
+    "INPUT is a file, a directory (read recursively, in sorted order),\n"
+    "- for standard input, or s3://BUCKET/PREFIX (every flow-log object\n"
+    "under it, in key order; --since/--until pick a time range).";
 
 static const char description[] =
     "Outputs (-o):\n"
@@ -63,14 +64,23 @@ static const char description[] =
     "      --time-elements milliseconds -\n"
     "  flowlog2ipfix -f '${version} ${vpc-id} ${interface-id} ${srcaddr} "
     "...' -o x.ipfix cwl.txt\n"
+    "  flowlog2ipfix -o tcp://collector:4739 --since -6h \\\n"
+    "      s3://my-flowlog-bucket/AWSLogs/\n"
+    "  flowlog2ipfix -o tcp://collector:4739 --state /var/lib/fl/state \\\n"
+    "      --sqs-queue https://sqs.eu-west-1.amazonaws.com/1111/flowlogs\n"
+    "\n"
+    "AWS credentials and region come from where the AWS CLI finds them\n"
+    "(environment, web identity, ~/.aws profile, container, instance\n"
+    "metadata).  IAM: s3:ListBucket, s3:GetObject; for --sqs-queue\n"
+    "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility.\n"
     "\n"
     "Collectors: nfdump needs --time-elements milliseconds (or both);\n"
     "super_mediator needs --time-elements milliseconds --no-options;\n"
     "SiLK needs --id-bits 16.\n"
     "\n"
     "Exit status: 0 success (rejected lines are counted, not failures),\n"
-    "1 usage or configuration error, 2 an input could not be read,\n"
-    "3 the output failed.\n"
+    "1 usage or configuration error (also: no AWS credentials), 2 an\n"
+    "input (file or S3 object) could not be read, 3 the output failed.\n"
     "\n"
     "See flowlog2ipfix(1) and flowlog2ipfix.conf(5).";
 
