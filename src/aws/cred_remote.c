@@ -304,7 +304,10 @@ imds_token(FlHttp *h, const char *endpoint, gboolean *reachable,
         *reachable = !g_error_matches(*err, FL_ERROR, FL_ERROR_NETWORK);
         goto out;
     }
-    *reachable = TRUE;
+    /* 403 is what EC2 answers when instance metadata is turned off, and
+     * what a proxy that is no metadata service may say: no source here,
+     * rather than a broken one ("no AWS credentials found"). */
+    *reachable = resp.status != 403 && resp.status != 404;
     if (resp.status != 200) {
         status_error("PUT", url, &resp, err);
         goto out;

@@ -46,8 +46,9 @@ gboolean fl_aws_cred_container_fetch(FlHttp *h, const char *url,
 /*
  * IMDSv2: PUT /latest/api/token, GET the role name, GET its credentials,
  * from endpoint (scheme://host[:port], no trailing path).  *reachable is
- * set FALSE when the token PUT got no answer at all (not on EC2), TRUE
- * once anything answered.  FALSE with FL_ERROR_NETWORK or FL_ERROR_AUTH
+ * set FALSE when the token PUT got no answer at all (not on EC2) or was
+ * refused with 403 or 404 (metadata turned off, or not a metadata
+ * service), TRUE once anything else answered.  FALSE with FL_ERROR_NETWORK or FL_ERROR_AUTH
  * (no role attached, an error status or a bad answer).
  */
 gboolean fl_aws_cred_imds_fetch(FlHttp *h, const char *endpoint,

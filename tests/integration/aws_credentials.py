@@ -87,6 +87,7 @@ class State:
     def reset(self):
         with self.lock:
             self.counts = {}
+            self.imds_off = False       # as EC2 answers with IMDS off
             self.exp_offset = 360
             self.fail_after = None
             self.rotate += 1
@@ -142,6 +143,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with st.lock:
             if self.path != "/latest/api/token":
                 return self.answer(404, "{}")
+            if st.imds_off:
+                st.bump("imds-token-403")
+                return self.answer(403, "", "text/plain")
             if self.headers.get("X-aws-ec2-metadata-token-ttl-seconds") \
                     != "21600":
                 return self.answer(400, "missing TTL", "text/plain")
@@ -535,6 +539,14 @@ def nothing(t):
           "127.0.0.1:" in r.err and "/latest/api/token" in r.err,
           "nothing found, metadata unreachable: %r" % r.err)
     check(r.elapsed < 10, "nothing found fails fast (%.1f s)" % r.elapsed)
+    t.state.imds_off = True
+    r = t.run("error nothing found, metadata turned off",
+              t.env(AWS_EC2_METADATA_SERVICE_ENDPOINT=t.base))
+    check(r.rc == 1 and want in r.err and "HTTP 403" in r.err,
+          "nothing found, metadata answers 403 (turned off): %r" % r.err)
+    t.counts("metadata turned off: one token request",
+             {"imds-token-403": 1})
+    t.state.imds_off = False
     r = t.run("error nothing found, disabled",
               t.env(AWS_EC2_METADATA_DISABLED="true"))
     check(r.rc == 1 and want + "instance metadata disabled by "
