@@ -21,7 +21,9 @@ typedef enum {
     FL_ERROR_EXPORT,      /* the IPFIX output failed */
     FL_ERROR_AUTH,        /* no, wrong or expired cloud credentials */
     FL_ERROR_NETWORK,     /* a cloud service could not be reached */
-    FL_ERROR_REMOTE       /* a cloud service refused a request */
+    FL_ERROR_REMOTE,      /* a cloud service refused a request */
+    FL_ERROR_STOPPED      /* an object left unfinished by SIGINT/SIGTERM:
+                             not a failure, and not committed either */
 } FlError;
 
 GQuark fl_error_quark(void);

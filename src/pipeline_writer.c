@@ -309,7 +309,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_out += c->n_recs;
     st->records_ipv4 += c->v4;
     st->records_ipv6 += c->v6;
-    if (c->obj_error) {
+    if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
+        fl_log_info("%s", c->obj_error->message);
+    else if (c->obj_error) {
         st->objects_failed++;
         fl_log_warnx("%s", c->obj_error->message);
     }

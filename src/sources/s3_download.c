@@ -215,11 +215,16 @@ download_thread(gpointer data)
         g_atomic_int_inc((gint *)&d->resumes);
         backoff(d, cuts);
     }
-    if (err)
+    if (stopping(d) && !d->cancel) {
+        /* Whatever broke, the signal is why: the object is unfinished, not
+         * failed (and must not look complete, or it would be committed). */
+        g_clear_error(&err);
+        g_set_error(&err, FL_ERROR, FL_ERROR_STOPPED, "s3://%s/%s: stopped "
+                    "at byte %" G_GUINT64_FORMAT "; not committed", d->bucket,
+                    d->key, d->received);
+    } else if (err) {
         err = name_error(d, g_steal_pointer(&err), resuming);
-    if (err == NULL && stopping(d) && !d->cancel)
-        g_set_error(&err, FL_ERROR, FL_ERROR_IO, "s3://%s/%s: interrupted",
-                    d->bucket, d->key);
+    }
     finish(d, g_steal_pointer(&err));
     fl_s3_free(s3);
     return NULL;

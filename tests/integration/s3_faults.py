@@ -274,6 +274,43 @@ def stall(t):
     fltest.log("  stall for ever: ended after %.0f s" % dt)
 
 
+def stopped(t):
+    """SIGTERM while an object is half read: the run ends with status 0
+    (nothing failed), the object is named as stopped, not counted as
+    failed, and not checkpointed; the object before it is."""
+    ck, srv = t.ck, t.srv
+    prefix = "stopped/"
+    k0, k1 = key(prefix, 0), key(prefix, 1)
+    objs = {k0: gz(text_for(0)), k1: big_text_object(prefix, 1, 20000)}
+    for k, b in objs.items():
+        srv.put(BUCKET, k, b)
+    at = len(objs[k1]) // 3
+    srv.add_fault("get", k1, stall=at)
+    state = t.env.path("stopped.state")
+    sj = t.env.path("stopped.json")
+    c = t.env.cmd("--endpoint-url", srv.url, "--stats-json", sj, "--state",
+                  state, "-o", t.env.path("stopped.ipfix"),
+                  "s3://%s/%s" % (BUCKET, prefix))
+    fltest.log("$ " + " ".join(c))
+    p = subprocess.Popen(c, env=aws_fake.aws_env(), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    # The stall has begun once the server sent the first bytes of k1.
+    fltest.wait_for(lambda: any(r.sent >= at for r in srv.reqs("get", k1)),
+                    timeout=30, what="the stalled transfer")
+    p.terminate()
+    out, err = p.communicate(timeout=30)
+    err = err.decode(errors="replace")
+    ck.eq(p.returncode, 0, "stopped: exit status 0 (%s)" % err[-400:])
+    ck.check("s3://%s/%s: stopped at byte" % (BUCKET, k1) in err,
+             "stopped: the unfinished object is named")
+    st = fltest.load_json(sj)
+    ck.eq((st["objects_failed"], st["objects_committed"]), (0, 1),
+          "stopped: nothing failed, the first object committed")
+    text = open(state).read()
+    ck.check(k0 in text and k1 not in text,
+             "stopped: only the finished object is in --state")
+
+
 # -- 5. a 200 MiB object ------------------------------------------------
 
 def big(t):
@@ -496,7 +533,7 @@ def main(env):
         for name, fn in (("retries", retries), ("cut", cut),
                          ("replaced", replaced), ("refusals", refusals),
                          ("hostile", hostile), ("big", big),
-                         ("stall", stall)):
+                         ("stall", stall), ("stopped", stopped)):
             if only and name not in only.split(","):
                 continue
             fltest.log("== %s" % name)
