@@ -40,6 +40,7 @@ typedef struct {
     /* Taken from the object when the reader closes it; the writer runs
      * it after the object's last chunk (checkpoint, SQS delete). */
     FlObjectDone *done;
+    GPtrArray *labels;          /* the object's line labels, or NULL */
 } ObjInfo;
 
 typedef struct {

@@ -241,6 +241,8 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         p->obj = obj;
         p->obj->stop = p->cfg->stop;
         p->info = pl_obj_new(obj->name);
+        if (obj->labels)
+            p->info->labels = g_ptr_array_ref(obj->labels);
         p->obj_first = TRUE;
         try_map(p);
     }

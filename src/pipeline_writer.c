@@ -12,33 +12,41 @@
 #include "pipeline_int.h"
 
 
+/* "NAME:LINE", or "NAME: LABEL" for objects whose lines have labels
+ * (CloudWatch Logs events: log stream and event ID). */
+static char *
+reject_where(const ObjInfo *o, guint64 line)
+{
+    if (o->labels && line >= 1 && line <= o->labels->len)
+        return g_strdup_printf("%s: %s", o->name,
+                               (const char *)o->labels->pdata[line - 1]);
+    return g_strdup_printf("%s:%" G_GUINT64_FORMAT, o->name, line);
+}
+
 static void
 report_reject(Pipeline *p, const Chunk *c, const LineError *e)
 {
     const ObjInfo *o = c->obj;
-    guint64 line = p->obj_line_base + e->idx + 1;
+    g_autofree char *at = reject_where(o, p->obj_line_base + e->idx + 1);
     const char *why = fl_reject_name(e->reason);
 
     if (e->reason == FL_REJECT_FIELD_COUNT)
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: %u fields, the format "
-                     "has %u", o->name, line, why, e->n_words,
-                     o->format->n_columns);
+        fl_log_warnx("%s: %s: %u fields, the format has %u", at, why,
+                     e->n_words, o->format->n_columns);
     else if (e->reason == FL_REJECT_TOO_LONG)
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: line longer than %d "
-                     "bytes", o->name, line, why, FL_MAX_LINE);
+        fl_log_warnx("%s: %s: line longer than %d bytes", at, why,
+                     FL_MAX_LINE);
     else if (e->is_field && e->reason == FL_REJECT_MISSING)
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: mandatory field '%s' "
-                     "is '-'", o->name, line, why,
+        fl_log_warnx("%s: %s: mandatory field '%s' is '-'", at, why,
                      fl_field_info((FlField)e->where)->name);
     else if (e->is_field)
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: field '%s'", o->name,
-                     line, why, fl_field_info((FlField)e->where)->name);
+        fl_log_warnx("%s: %s: field '%s'", at, why,
+                     fl_field_info((FlField)e->where)->name);
     else if (e->reason == FL_REJECT_BINARY)
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: control or NUL bytes "
-                     "in field %u", o->name, line, why, e->where + 1);
+        fl_log_warnx("%s: %s: control or NUL bytes in field %u", at, why,
+                     e->where + 1);
     else
-        fl_log_warnx("%s:%" G_GUINT64_FORMAT ": %s: field '%s' (column "
-                     "%u)", o->name, line, why,
+        fl_log_warnx("%s: %s: field '%s' (column %u)", at, why,
                      e->where < o->format->n_columns
                      ? o->format->names[e->where] : "?", e->where + 1);
 }

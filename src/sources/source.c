@@ -262,6 +262,8 @@ fl_object_free(FlObject *obj)
     if (obj->type->close != NULL)
         obj->type->close(obj);
     (void)fl_object_done_finish(g_steal_pointer(&obj->on_done), -1, NULL);
+    g_clear_pointer(&obj->labels, g_ptr_array_unref);
+    g_free(obj->owner);
     g_free(obj->name);
     g_free(obj);
 }
@@ -294,4 +296,52 @@ fl_object_done_finish(FlObjectDone *hook, int ok, GError **err)
         hook->free(hook->data);
     g_free(hook);
     return r;
+}
+
+/* ---- text in memory ----------------------------------------------------- */
+
+typedef struct {
+    GBytes *text;
+    gsize pos;
+} TextObject;
+
+static gssize
+text_read(FlObject *obj, guint8 *buf, gsize len, GError **err)
+{
+    TextObject *t = obj->ctx;
+    gsize size;
+    const guint8 *p = g_bytes_get_data(t->text, &size);
+    gsize n = MIN(len, size - t->pos);
+
+    memcpy(buf, p + t->pos, n);
+    t->pos += n;
+    return (gssize)n;
+}
+
+static void
+text_close(FlObject *obj)
+{
+    TextObject *t = obj->ctx;
+
+    g_bytes_unref(t->text);
+    g_free(t);
+}
+
+static const FlObjectType text_type = {
+    .read = text_read,
+    .close = text_close,
+};
+
+FlObject *
+fl_object_new_text(const char *name, GBytes *text, GPtrArray *labels,
+                   const char *owner)
+{
+    TextObject *t = g_new0(TextObject, 1);
+    FlObject *obj;
+
+    t->text = text;
+    obj = fl_object_new(&text_type, name, t);
+    obj->labels = labels;
+    obj->owner = g_strdup(owner);
+    return obj;
 }

@@ -121,6 +121,11 @@ struct FlObject {
                                     hand on what they have instead of
                                     waiting for a full buffer */
     FlObjectDone *on_done;       /* NULL: nothing to commit */
+    GPtrArray *labels;           /* char *, one per line, or NULL: what
+                                    messages about a line name instead of
+                                    its number ("STREAM event ID") */
+    char *owner;                 /* the account of a CloudWatch Logs
+                                    payload, or NULL */
 };
 
 /*
@@ -205,6 +210,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(FlObject, fl_object_free)
  */
 FlObject *fl_object_new(const FlObjectType *type, const char *name,
                         void *ctx);
+
+/*
+ * An object whose bytes are text in memory already: the lines of one
+ * CloudWatch Logs payload or page, '\n' after each.  Takes text and
+ * labels (may be NULL; one per line, see FlObject); owner is copied (may
+ * be NULL).  Cannot fail.
+ */
+FlObject *fl_object_new_text(const char *name, GBytes *text,
+                             GPtrArray *labels, const char *owner);
 
 /* The built-in source types, listed in the scheme registry in source.c. */
 extern const FlSourceType fl_source_type_file;
