@@ -136,6 +136,20 @@ desc_add(GString *d, const FlRecord *rec, FlField f, const char *key)
     g_string_append_len(d, rec->v[f].s.ptr, rec->v[f].s.len);
 }
 
+/* account=, from the line, else from the payload's owner. */
+static void
+desc_account(GString *d, const FlMapPlan *plan, const FlRecord *rec,
+             FlField f)
+{
+    if (fl_record_has(rec, f) || plan->owner == NULL) {
+        desc_add(d, rec, f, "account");
+        return;
+    }
+    if (d->len)
+        g_string_append_c(d, ' ');
+    g_string_append_printf(d, "account=%s", plan->owner);
+}
+
 /* The description rules are in doc/internals/CONTRACT.md. */
 static char *
 describe(const FlMapPlan *plan, FlIdKind kind, const FlRecord *rec)
@@ -143,16 +157,20 @@ describe(const FlMapPlan *plan, FlIdKind kind, const FlRecord *rec)
     GString *d = g_string_new(NULL);
 
     if (kind == FL_ID_VRF) {
-        desc_add(d, rec, plan->profile == FL_PROFILE_TGW
-                 ? FL_F_TGW_SRC_VPC_ACCOUNT_ID : FL_F_ACCOUNT_ID, "account");
+        /* A TGW's source VPC may belong to another account than the
+         * log group: no owner stands in for it. */
+        if (plan->profile == FL_PROFILE_TGW)
+            desc_add(d, rec, FL_F_TGW_SRC_VPC_ACCOUNT_ID, "account");
+        else
+            desc_account(d, plan, rec, FL_F_ACCOUNT_ID);
         desc_add(d, rec, FL_F_REGION, "region");
     } else if (plan->profile == FL_PROFILE_TGW) {
-        desc_add(d, rec, FL_F_ACCOUNT_ID, "account");
+        desc_account(d, plan, rec, FL_F_ACCOUNT_ID);
         desc_add(d, rec, FL_F_TGW_ID, "tgw");
         desc_add(d, rec, FL_F_TGW_SRC_VPC_ID, "vpc");
         desc_add(d, rec, FL_F_REGION, "region");
     } else {
-        desc_add(d, rec, FL_F_ACCOUNT_ID, "account");
+        desc_account(d, plan, rec, FL_F_ACCOUNT_ID);
         desc_add(d, rec, FL_F_VPC_ID, "vpc");
         desc_add(d, rec, FL_F_SUBNET_ID, "subnet");
         desc_add(d, rec, FL_F_INSTANCE_ID, "instance");

@@ -86,6 +86,10 @@ typedef struct {
     FlField vrf_field;          /* vpc-id, tgw-src-vpc-id, or FL_F_UNKNOWN */
     gboolean pkt_addresses;     /* prefer pkt-srcaddr/pkt-dstaddr */
     gboolean has_lost;          /* TGW packets-lost-* present */
+    const char *owner;          /* the account of a CloudWatch Logs
+                                   payload: describes interfaces and VPCs
+                                   when a line has no account-id; NULL
+                                   for none (not owned by the plan) */
 } FlMapPlan;
 
 /*

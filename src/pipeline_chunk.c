@@ -34,6 +34,7 @@ pl_obj_unref(ObjInfo *o)
     g_free(o->name);
     (void)fl_object_done_finish(g_steal_pointer(&o->done), -1, NULL);
     g_clear_pointer(&o->labels, g_ptr_array_unref);
+    g_free(o->owner);
     if (o->format)
         fl_format_unref(o->format);
     if (o->map)

@@ -41,6 +41,7 @@ typedef struct {
      * it after the object's last chunk (checkpoint, SQS delete). */
     FlObjectDone *done;
     GPtrArray *labels;          /* the object's line labels, or NULL */
+    char *owner;                /* the object's owner (plan.owner), or NULL */
 } ObjInfo;
 
 typedef struct {

@@ -133,6 +133,7 @@ reader_start_object(Pipeline *p, Chunk *c, GError **err)
     }
     if (!fl_map_plan_init(&o->plan, o->format, &p->cfg->map, err))
         return FALSE;
+    o->plan.owner = o->owner;
     o->plan_ok = TRUE;
     return TRUE;
 }
@@ -243,6 +244,7 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         p->info = pl_obj_new(obj->name);
         if (obj->labels)
             p->info->labels = g_ptr_array_ref(obj->labels);
+        p->info->owner = g_strdup(obj->owner);
         p->obj_first = TRUE;
         try_map(p);
     }
@@ -330,8 +332,10 @@ filled:
          * header, so the configured format applies. */
         p->info->format = fl_format_ref(p->cfg->format);
         if (fl_map_plan_init(&p->info->plan, p->info->format, &p->cfg->map,
-                             NULL))
+                             NULL)) {
+            p->info->plan.owner = p->info->owner;
             p->info->plan_ok = TRUE;
+        }
     }
     if (c->last_of_object)
         pl_reader_close_object(p);

@@ -922,6 +922,24 @@ test_names_description_vpc(void)
     g_assert_cmpstr(new_name(&m, 0)->desc, ==, "account=123456789010");
     mapper_clear(&m);
 
+    /* A CloudWatch Logs payload's owner stands in for a missing
+     * account-id, and only then. */
+    mapper_init(&m, FMT_TGW_MIN " vpc-id", FL_TIME_SECONDS, 32);
+    m.plan.owner = "111122223333";
+    g_assert_cmpint(mapper_run(&m, "tgw-attach-1 10.0.0.1 10.0.0.2 1 2 6 3 4 "
+                               "1716640916 1716640961 OK vpc-9"), ==,
+                    FL_MAP_RECORD);
+    g_assert_cmpstr(new_name(&m, 0)->desc, ==, "account=111122223333");
+    mapper_clear(&m);
+    mapper_init(&m, DEF, FL_TIME_SECONDS, 32);
+    m.plan.owner = "111122223333";
+    {
+        g_autofree char *line = default_line_with(-1, NULL);
+        g_assert_cmpint(mapper_run(&m, line), ==, FL_MAP_RECORD);
+    }
+    g_assert_cmpstr(new_name(&m, 0)->desc, ==, "account=123456789010");
+    mapper_clear(&m);
+
     /* Nothing to say: an empty description. */
     mapper_init(&m, FMT_TGW_MIN " vpc-id", FL_TIME_SECONDS, 32);
     g_assert_cmpint(mapper_run(&m, "tgw-attach-1 10.0.0.1 10.0.0.2 1 2 6 3 4 "
