@@ -184,6 +184,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                      "records", FL_ID_MAX_NAMES,
                      fl_id_registry_untracked(p.reg));
     pl_reader_close_object(&p);
+    pl_reader_drop_parts(&p);
     pl_reader_close_source(&p);
     stats->objects_skipped += p.src_total.skipped_done;
     stats->keys_skipped += p.src_total.skipped_keys;

@@ -35,6 +35,7 @@ pl_obj_unref(ObjInfo *o)
     (void)fl_object_done_finish(g_steal_pointer(&o->done), -1, NULL);
     g_clear_pointer(&o->labels, g_ptr_array_unref);
     g_free(o->owner);
+    pl_group_unref(o->group);
     if (o->format)
         fl_format_unref(o->format);
     if (o->map)

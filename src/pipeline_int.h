@@ -14,6 +14,7 @@
 #ifndef FL_PIPELINE_INT_H
 #define FL_PIPELINE_INT_H
 
+#include "decoders/cwl_envelope.h"
 #include "output/encode.h"
 #include "pipeline.h"
 #include "sources/source.h"
@@ -22,6 +23,18 @@
  * and 12-35 MiB more resident memory. */
 #define CHUNK_TEXT (1024 * 1024)
 #define TICK_EVERY 4096             /* records between clock checks */
+
+/* The parts of one envelope: a part that fails keeps the envelope's
+ * done hook (on its last part) from committing. */
+typedef struct {
+    gint ref;
+    gint failed;                /* atomic */
+} PlGroup;
+
+typedef struct {
+    FlObject *obj;
+    PlGroup *group;
+} PlPart;
 
 typedef struct {
     gint ref;
@@ -42,6 +55,9 @@ typedef struct {
     FlObjectDone *done;
     GPtrArray *labels;          /* the object's line labels, or NULL */
     char *owner;                /* the object's owner (plan.owner), or NULL */
+    PlGroup *group;             /* a part of an envelope, or NULL */
+    gboolean is_envelope;       /* an envelope: its parts follow */
+    FlCwlCounts envelope;       /* what the envelope held */
 } ObjInfo;
 
 typedef struct {
@@ -94,6 +110,7 @@ typedef struct {
     guint next_input;
     guint next_extra;           /* --s3-event, then --sqs-queue */
     FlSourceCounters src_total; /* of the sources closed so far */
+    GQueue parts;               /* PlPart *: an envelope's, to read next */
     FlSource *src;
     FlObject *obj;
     ObjInfo *info;
@@ -131,6 +148,13 @@ gboolean pl_reader_fill(Pipeline *p, Chunk *c);
 void     pl_reader_close_object(Pipeline *p);
 void     pl_reader_close_source(Pipeline *p);
 gpointer pl_reader_thread(gpointer data);
+
+/* pipeline_envelope.c (reader thread) */
+gboolean pl_reader_try_envelope(Pipeline *p, Chunk *c);
+gboolean pl_reader_next_part(Pipeline *p);
+void     pl_reader_drop_parts(Pipeline *p);
+PlGroup *pl_group_ref(PlGroup *g);
+void     pl_group_unref(PlGroup *g);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);

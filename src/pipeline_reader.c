@@ -201,6 +201,20 @@ fill_mapped(Pipeline *p, Chunk *c)
         c->last_of_object = TRUE;
 }
 
+/* What every new object (from a source, or an envelope's part) needs. */
+static void
+start_object(Pipeline *p)
+{
+    FlObject *obj = p->obj;
+
+    obj->stop = p->cfg->stop;
+    if (obj->labels)
+        p->info->labels = g_ptr_array_ref(obj->labels);
+    p->info->owner = g_strdup(obj->owner);
+    p->obj_first = TRUE;
+    try_map(p);
+}
+
 /*
  * Fills c with the next run of complete lines.  Returns FALSE when every
  * input is done (or a stop was requested).
@@ -220,6 +234,10 @@ pl_reader_fill(Pipeline *p, Chunk *c)
             return FALSE;
         if (p->obj)
             break;
+        if (pl_reader_next_part(p)) {   /* an envelope's parts first */
+            start_object(p);
+            break;
+        }
         if (p->src == NULL) {
             const char *loc;
 
@@ -240,13 +258,10 @@ pl_reader_fill(Pipeline *p, Chunk *c)
             return TRUE;
         }
         p->obj = obj;
-        p->obj->stop = p->cfg->stop;
         p->info = pl_obj_new(obj->name);
-        if (obj->labels)
-            p->info->labels = g_ptr_array_ref(obj->labels);
-        p->info->owner = g_strdup(obj->owner);
-        p->obj_first = TRUE;
-        try_map(p);
+        start_object(p);
+        if (pl_reader_try_envelope(p, c))
+            return TRUE;
     }
 
     c->obj = pl_obj_ref(p->info);

@@ -253,9 +253,13 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     const ObjInfo *o = c->obj;
 
     if (c->first_of_object) {
-        st->objects++;
+        if (o->group == NULL)           /* an envelope's parts: no */
+            st->objects++;
         p->obj_line_base = o->header_lines;
         st->lines_read += o->header_lines;
+        st->envelope_payloads += o->envelope.payloads;
+        st->envelope_control += o->envelope.control;
+        st->envelope_bad += o->envelope.bad;
     }
     for (guint i = 0; i < c->new_names->len; i++) {
         FlNewName *n = &g_array_index(c->new_names, FlNewName, i);
@@ -317,6 +321,8 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_out += c->n_recs;
     st->records_ipv4 += c->v4;
     st->records_ipv6 += c->v6;
+    if (c->obj_error && o->group)
+        g_atomic_int_set(&c->obj->group->failed, 1);
     if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
         fl_log_info("%s", c->obj_error->message);
     else if (c->obj_error) {
@@ -331,7 +337,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
         release_mapped(c->obj, c->map_end);
     check_generation(p);
     if (c->last_of_object
-        && !commit_object(p, c->obj, c->obj_error == NULL, err))
+        && !commit_object(p, c->obj, c->obj_error == NULL
+                          && !(o->group && g_atomic_int_get(&o->group->failed)),
+                          err))
         return FALSE;
     return TRUE;
 }

@@ -83,6 +83,11 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
         fprintf(fp, ", %" G_GUINT64_FORMAT " bytes out", s->bytes_out);
     fprintf(fp, ", %.3f s, %.0f records/s\n", s->elapsed_s, rate(s));
     print_cloud(s, fp);
+    if (s->envelope_payloads || s->envelope_control || s->envelope_bad)
+        fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " CloudWatch Logs "
+                "payload(s), %" G_GUINT64_FORMAT " control message(s), %"
+                G_GUINT64_FORMAT " bad record(s) skipped\n",
+                s->envelope_payloads, s->envelope_control, s->envelope_bad);
     if (s->skipdata && g_hash_table_size(s->skipdata_by_interface)) {
         GHashTableIter it;
         gpointer k, v;
@@ -132,6 +137,9 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     NUM("sqs_messages", s->sqs_messages);
     NUM("objects_committed", s->objects_committed);
     NUM("commit_failures", s->commit_failures);
+    NUM("envelope_payloads", s->envelope_payloads);
+    NUM("envelope_control", s->envelope_control);
+    NUM("envelope_bad", s->envelope_bad);
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

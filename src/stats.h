@@ -24,6 +24,10 @@ typedef struct {
     guint64 sqs_messages;       /* received */
     guint64 objects_committed;  /* checkpointed or SQS-deleted */
     guint64 commit_failures;    /* checkpoint or SQS delete failed */
+    guint64 envelope_payloads;  /* CloudWatch Logs payloads read */
+    guint64 envelope_control;   /* CONTROL_MESSAGE payloads ignored */
+    guint64 envelope_bad;       /* envelope records that could not be
+                                   decoded (skipped, the rest read) */
     gboolean bytes_out_known;   /* only for file outputs */
     double elapsed_s;
     GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */
