@@ -93,3 +93,5 @@ tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 # S3 and SQS through the real binary against aws_fake.py (botocore-checked
 # SigV4, programmable faults, SQS JSON protocol) on loopback.
 INTEGRATION_TESTS += tests/integration/s3_faults.py tests/integration/s3_sqs.py
+
+INTEGRATION_TESTS += tests/integration/cwl_envelope.py
