@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "error.h"
+#include "json_bounds.h"
 #include "sources/s3_event.h"
 
 /* Real notifications nest five deep; anything past this is not one. */
@@ -59,32 +60,6 @@ corrupt(GError **err, const char *fmt, ...)
     va_end(ap);
     g_set_error_literal(err, FL_ERROR, FL_ERROR_CORRUPT, msg);
     g_free(msg);
-}
-
-/* The deepest '[' / '{' nesting outside strings, stopping past max. */
-static guint
-nesting(const char *s, gsize len, guint max)
-{
-    guint depth = 0, deepest = 0;
-    gboolean in_str = FALSE;
-
-    for (gsize i = 0; i < len && deepest <= max; i++) {
-        char c = s[i];
-
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = FALSE;
-        } else if (c == '"') {
-            in_str = TRUE;
-        } else if (c == '[' || c == '{') {
-            deepest = MAX(deepest, ++depth);
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return deepest;
 }
 
 /* ---- members ---------------------------------------------------------- */
@@ -379,7 +354,7 @@ parse_text(Parse *p, const char *json, gsize len, guint envelopes,
         corrupt(err, "too long");
         return FALSE;
     }
-    if (nesting(json, len, MAX_NESTING) > MAX_NESTING) {
+    if (fl_json_nesting(json, len, MAX_NESTING) > MAX_NESTING) {
         corrupt(err, "JSON nested more than %u deep", MAX_NESTING);
         return FALSE;
     }

@@ -1,0 +1,66 @@
+/*
+ * json_bounds.c - bracket and string scans of JSON text (see json_bounds.h).
+ */
+#include "config.h"
+
+#include "json_bounds.h"
+
+/*
+ * Walks s, following strings and counting brackets outside them.  With
+ * stop_at_close it stops right after the bracket that brings the depth
+ * back to 0 and returns the index after it; otherwise, or when the
+ * input ends or the nesting passes max first, it returns 0.  *deepest gets
+ * the deepest nesting seen, at most max + 1.
+ */
+static gsize
+scan(const char *s, gsize len, guint max, gboolean stop_at_close,
+     guint *deepest)
+{
+    guint depth = 0, top = 0;
+    gboolean in_str = FALSE;
+    gsize i;
+
+    for (i = 0; i < len && top <= max; i++) {
+        char c = s[i];
+
+        if (in_str) {
+            if (c == '\\')
+                i++;            /* the escaped byte cannot end the string */
+            else if (c == '"')
+                in_str = FALSE;
+        } else if (c == '"') {
+            in_str = TRUE;
+        } else if (c == '[' || c == '{') {
+            top = MAX(top, ++depth);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            if (--depth == 0 && stop_at_close) {
+                *deepest = top;
+                return i + 1;
+            }
+        }
+    }
+    *deepest = top;
+    return 0;
+}
+
+guint
+fl_json_nesting(const char *s, gsize len, guint max)
+{
+    guint deepest;
+
+    (void)scan(s, len, max, FALSE, &deepest);
+    return deepest;
+}
+
+gsize
+fl_json_value_end(const char *s, gsize len, guint max, guint *deepest)
+{
+    guint top = 0;
+    gsize end = 0;
+
+    if (len > 0 && (s[0] == '{' || s[0] == '['))
+        end = scan(s, len, max, TRUE, &top);
+    if (deepest != NULL)
+        *deepest = top;
+    return end;
+}
