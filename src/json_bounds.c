@@ -1,5 +1,6 @@
 /*
- * json_bounds.c - bracket and string scans of JSON text (see json_bounds.h).
+ * json_bounds.c - bracket and string scans of JSON text, and descriptions
+ * of parsed documents for messages (see json_bounds.h).
  */
 #include "config.h"
 
@@ -63,4 +64,33 @@ fl_json_value_end(const char *s, gsize len, guint max, guint *deepest)
     if (deepest != NULL)
         *deepest = top;
     return end;
+}
+
+char *
+fl_json_describe(JsonNode *node)
+{
+    GString *s = g_string_new(NULL);
+    GList *names, *l;
+    guint i = 0;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        g_string_printf(s, "a JSON %s", JSON_NODE_HOLDS_ARRAY(node) ? "array"
+                        : JSON_NODE_HOLDS_NULL(node) ? "null" : "value");
+        return g_string_free(s, FALSE);
+    }
+    names = json_object_get_members(json_node_get_object(node));
+    g_string_append(s, "an object with ");
+    if (names == NULL)
+        g_string_append(s, "no members");
+    for (l = names; l != NULL && i < 4; l = l->next, i++) {
+        /* Names come from the input: short and printable. */
+        g_autofree char *cut = g_strndup(l->data, 40);
+        g_autofree char *esc = g_strescape(cut, NULL);
+
+        g_string_append_printf(s, "%s\"%s\"", i ? ", " : "", esc);
+    }
+    if (l != NULL)
+        g_string_append(s, ", ...");
+    g_list_free(names);
+    return g_string_free(s, FALSE);
 }

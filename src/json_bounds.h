@@ -5,12 +5,14 @@
  * stack: callers measure the nesting first and refuse deep texts.  These
  * scans only follow strings (with their escapes) and brackets; they are
  * not JSON parsers and accept much that is not JSON, which json-glib then
- * refuses.
+ * refuses.  After parsing, fl_json_describe() says what a document that
+ * fits no expected shape holds.
  */
 #ifndef FL_JSON_BOUNDS_H
 #define FL_JSON_BOUNDS_H
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /*
  * The deepest '[' / '{' nesting outside strings in the len bytes at s.
@@ -29,5 +31,13 @@ guint fl_json_nesting(const char *s, gsize len, guint max);
  * counted, not matched ("{]" ends a value): json-glib judges the slice.
  */
 gsize fl_json_value_end(const char *s, gsize len, guint max, guint *deepest);
+
+/*
+ * What node is, for an error message: "a JSON array", or "an object with
+ * \"a\", \"b\", ..." (the first four member names, each cut to 40
+ * bytes and escaped, as they come from the input).  Caller frees with
+ * g_free().  Cannot fail.
+ */
+char *fl_json_describe(JsonNode *node);
 
 #endif

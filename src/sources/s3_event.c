@@ -101,36 +101,6 @@ get_size(JsonObject *o, guint64 *size)
     return TRUE;
 }
 
-/* What an object that fits no shape has, for the error message. */
-static char *
-describe(JsonNode *node)
-{
-    GString *s = g_string_new(NULL);
-    GList *names, *l;
-    guint i = 0;
-
-    if (!JSON_NODE_HOLDS_OBJECT(node)) {
-        g_string_printf(s, "a JSON %s", JSON_NODE_HOLDS_ARRAY(node) ? "array"
-                        : JSON_NODE_HOLDS_NULL(node) ? "null" : "value");
-        return g_string_free(s, FALSE);
-    }
-    names = json_object_get_members(json_node_get_object(node));
-    g_string_append(s, "an object with ");
-    if (names == NULL)
-        g_string_append(s, "no members");
-    for (l = names; l != NULL && i < 4; l = l->next, i++) {
-        /* Names come from the input: short and printable. */
-        g_autofree char *cut = g_strndup(l->data, 40);
-        g_autofree char *esc = g_strescape(cut, NULL);
-
-        g_string_append_printf(s, "%s\"%s\"", i ? ", " : "", esc);
-    }
-    if (l != NULL)
-        g_string_append(s, ", ...");
-    g_list_free(names);
-    return g_string_free(s, FALSE);
-}
-
 /* ---- keys ------------------------------------------------------------- */
 
 static int
@@ -334,7 +304,7 @@ dispatch(Parse *p, JsonNode *root, guint envelopes, GError **err)
         p->n.test_events++;
         return TRUE;
     }
-    what = describe(root);
+    what = fl_json_describe(root);
     corrupt(err, "not an S3 event notification: found %s", what);
     return FALSE;
 }
