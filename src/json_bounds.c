@@ -32,7 +32,8 @@ scan(const char *s, gsize len, guint max, gboolean stop_at_close,
         } else if (c == '"') {
             in_str = TRUE;
         } else if (c == '[' || c == '{') {
-            top = MAX(top, ++depth);
+            depth++;
+            top = MAX(top, depth);      /* MAX evaluates twice: no ++ in it */
         } else if ((c == ']' || c == '}') && depth > 0) {
             if (--depth == 0 && stop_at_close) {
                 *deepest = top;
