@@ -106,3 +106,11 @@ tests_unit_test_cwl_envelope_small_SOURCES = tests/unit/test_cwl_envelope.c \
 tests_unit_test_cwl_envelope_small_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFL_CWL_MAX_INPUT=65536 -DFL_CWL_MAX_PAYLOAD=4096
 tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The cwl_envelope fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_cwl_envelope_replay
+tests_fuzz_fuzz_cwl_envelope_replay_SOURCES = tests/fuzz/fuzz_cwl_envelope.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_cwl_envelope_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/crashes"'
+tests_fuzz_fuzz_cwl_envelope_replay_LDADD = src/libflowlog.a $(FL_LIBS)

@@ -670,7 +670,6 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
 {
     gsize pos = 0, end;
     JsonNode *root;
-    GError *local = NULL;
     Res r;
 
     if (!top(cut_value(s, len, &pos, &end, err), err, NULL))
@@ -682,6 +681,7 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
     }
     for (guint i = 0; pos < len; i++) {
         Where w = { "object", TRUE, i, NULL };
+        GError *local = NULL;
 
         if (i > 0 && (r = cut_value(s, len, &pos, &end, err)) != RES_OK) {
             g_prefix_error(err, "object %u: ", i + 1);
@@ -710,11 +710,11 @@ static gboolean
 members(Ctx *c, const guint8 *s, gsize len, GError **err)
 {
     gsize pos = 0, used, n;
-    GError *local = NULL;
     Res r;
 
     for (guint i = 0; pos < len; i++) {
         Where w = { "member", TRUE, i, NULL };
+        GError *local = NULL;
 
         if (!is_gzip(s + pos, len - pos)) {
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,

@@ -353,7 +353,7 @@ test_gzip_members(void)
     g_autofree char *p1 = data_message("g1", "s1");
     g_autofree char *p2 = data_message("g2", "s2");
     g_autofree char *m = direct_record(LINE2);
-    const char *parts[] = { p1, CONTROL, "[1,2]", p2, m };
+    const char *parts[] = { p1, CONTROL, "[1,2]", "{}", p2, m };
     GByteArray *all = g_byte_array_new();
     g_autofree char *t = NULL;
 
@@ -368,10 +368,12 @@ test_gzip_members(void)
         "P member 1 group=g1 stream=s1 owner=111122223333 n=2\n" EVENTS_1_2
         "B member 3: neither a CloudWatch Logs payload nor a {\"message\"} "
         "record: found a JSON array\n"
-        "P member 4 group=g2 stream=s2 owner=111122223333 n=2\n" EVENTS_1_2
-        "P member 5 group=- stream=- owner=- n=1\n"
+        "B member 4: neither a CloudWatch Logs payload nor a {\"message\"} "
+        "record: found an object with no members\n"
+        "P member 5 group=g2 stream=s2 owner=111122223333 n=2\n" EVENTS_1_2
+        "P member 6 group=- stream=- owner=- n=1\n"
         "E - 0 [" LINE2 "]\n"
-        "= payloads=3 events=5 control=1 bad=1 cut=0 ok");
+        "= payloads=3 events=5 control=1 bad=2 cut=0 ok");
     g_byte_array_unref(all);
 }
 
@@ -619,6 +621,12 @@ static const Case bad_cases[] = {
     { "records-not-payload", "{\"records\":[{\"data\":\"eyJhIjoxfQ==\"}]}",
       "B records[0]: neither a CloudWatch Logs payload nor a {\"message\"} "
       "record: found an object with \"a\"\n" BAD1 },
+    { "two-bad-objects", "{\"a\":1} {\"logEvents\":7}{\"message\":\"x\"}",
+      "B object 1: neither a CloudWatch Logs payload nor a {\"message\"} "
+      "record: found an object with \"a\"\n"
+      "B object 2: logEvents is not an array\n"
+      "P object 3 group=- stream=- owner=- n=1\nE - 0 [x]\n"
+      "= payloads=1 events=1 control=0 bad=2 cut=0 ok" },
     { "records-empty", "{\"records\":[]}",
       "= payloads=0 events=0 control=0 bad=0 cut=0 ok" },
     { "bad-event-among-good", "{\"message\":\"a\"}{\"logEvents\":["
