@@ -95,3 +95,23 @@ tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/s3_faults.py tests/integration/s3_sqs.py
 
 INTEGRATION_TESTS += tests/integration/cwl_envelope.py
+UNIT_TESTS += tests/unit/test_cwl_envelope
+tests_unit_test_cwl_envelope_SOURCES = tests/unit/test_cwl_envelope.c
+tests_unit_test_cwl_envelope_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The same tests with cwl_envelope.c built for small bounds (64 KiB input,
+# 4 KiB payloads): base64 and payloads past them without 100s of MiB.
+UNIT_TESTS += tests/unit/test_cwl_envelope_small
+tests_unit_test_cwl_envelope_small_SOURCES = tests/unit/test_cwl_envelope.c \
+	src/decoders/cwl_envelope.c
+tests_unit_test_cwl_envelope_small_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFL_CWL_MAX_INPUT=65536 -DFL_CWL_MAX_PAYLOAD=4096
+tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The cwl_envelope fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_cwl_envelope_replay
+tests_fuzz_fuzz_cwl_envelope_replay_SOURCES = tests/fuzz/fuzz_cwl_envelope.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_cwl_envelope_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/crashes"'
+tests_fuzz_fuzz_cwl_envelope_replay_LDADD = src/libflowlog.a $(FL_LIBS)

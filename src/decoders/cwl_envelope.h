@@ -20,7 +20,30 @@
  *     PAYLOAD, or {"message":"LINE"} objects one after the other with no
  *     separator (the caller removes an outer gzip layer as for any object;
  *     inner gzip is this module's).
- * JSON is parsed with json-glib; base64 with GLib; gzip with zlib.
+ * JSON is parsed with json-glib; base64 with GLib; gzip with zlib.  JSON
+ * objects written back to back are cut apart by a bracket scan
+ * (json_bounds.h), which is not a parser: json-glib judges each slice.
+ *
+ * What fails the call and what is skipped: the top-level document is buf
+ * itself, a single gzip member, or a single JSON object; when it is none
+ * of the shapes, or damaged, the call fails.  A list is made of records:
+ * the elements of Records or records, and, when there are several, the
+ * gzip members or JSON objects written back to back.  A record that is
+ * bad on its own, for any reason (base64, gzip, JSON, shape, a bound
+ * passed inside it, such as a gzip bomb), is reported through on_bad and
+ * the others are still decoded.  gzip damaged between members, or a JSON
+ * object cut short in a concatenation, fails the call all the same: the
+ * next record cannot be found.
+ *
+ * An event whose message is not a string, whose id is not a string or
+ * whose timestamp is not a whole number makes its whole payload bad:
+ * CloudWatch Logs never writes one.
+ *
+ * Line breaks: a flow-log line has none, and one event must never become
+ * two records.  A message is therefore cut at its first '\r' or '\n'.
+ * Breaks at the very end (a transform Lambda's "\n") go silently; when
+ * text follows a break, it is dropped and counted in FlCwlCounts.cut.
+ * A message with a NUL ("\u0000") ends there.
  *
  * Every size is bounded before anything is allocated: the input
  * (FL_CWL_MAX_INPUT), each base64 string and its decoded size, each
@@ -33,12 +56,24 @@
 
 #include <glib.h>
 
+/* Tests build cwl_envelope.c with smaller bounds (tests/tests.mk). */
+#ifndef FL_CWL_MAX_INPUT
 #define FL_CWL_MAX_INPUT   (256 * 1024 * 1024)
-#define FL_CWL_MAX_PAYLOAD (64 * 1024 * 1024)
+#endif
+#ifndef FL_CWL_MAX_PAYLOAD
+#define FL_CWL_MAX_PAYLOAD (64 * 1024 * 1024)   /* decoded and inflated */
+#endif
 #define FL_CWL_MAX_RATIO   1000
 #define FL_CWL_MAX_DEPTH   32
+/* Direct-delivery records in a row go out as one payload of at most this
+ * many events; longer runs are cut into several. */
+#define FL_CWL_MAX_RUN     4096
 
-/* One event of a payload; message is one flow-log line (no newline). */
+/*
+ * One event of a payload; message is one flow-log line (no newline, see
+ * above).  message[message_len] is readable and is a NUL or the line break
+ * where the message was cut: the sentinel fl_decode_line() wants.
+ */
 typedef struct {
     const char *id;             /* the event ID, or NULL (Firehose direct) */
     gint64 timestamp;           /* ms since the epoch, or 0 */
@@ -47,14 +82,16 @@ typedef struct {
 } FlCwlEvent;
 
 /* One payload: the events of one log stream (or of one Firehose direct
- * record run).  Strings are NULL when the envelope has none. */
+ * record run).  Strings are NULL when the envelope has none.  n_events
+ * may be 0 (an empty logEvents). */
 typedef struct {
     const char *log_group;
     const char *log_stream;
     const char *owner;          /* the account ID of the log group */
     const char *where;          /* for messages: "Records[3]", "member 2",
-                                   "records[0] (recordId abc)"; NULL for a
-                                   single payload */
+                                   "object 5", "records[0] (recordId
+                                   abc)" (a run: where it starts); NULL
+                                   for a single payload */
     const FlCwlEvent *events;
     guint n_events;
 } FlCwlPayload;
@@ -68,6 +105,8 @@ typedef struct {
                                    base64, gzip, JSON or shape): each
                                    reported through on_bad, the rest goes
                                    on */
+    guint64 cut;                /* messages with text after a line break,
+                                   cut there */
 } FlCwlCounts;
 
 /*
@@ -78,7 +117,8 @@ typedef struct {
 typedef gboolean (*FlCwlPayloadFunc)(const FlCwlPayload *p, gpointer data,
                                      GError **err);
 
-/* Called for each record that is skipped as bad: where it is and why. */
+/* Called for each record that is skipped as bad: where it is (as in
+ * FlCwlPayload.where) and why. */
 typedef void (*FlCwlBadFunc)(const char *where, const char *why,
                              gpointer data);
 
@@ -86,8 +126,8 @@ typedef void (*FlCwlBadFunc)(const char *where, const char *why,
  * TRUE when buf (the first bytes of an object, after any outer gzip was
  * removed) looks like one of the shapes above: JSON whose first member
  * is one of "awslogs", "messageType", "Records", "invocationId",
- * "records", "owner", "logGroup", "message", or gzip (an inner layer of
- * a Firehose object).  Cheap; the decoder makes the final decision.
+ * "records", "requestId" (Firehose to an HTTP endpoint), "owner",
+ * "logGroup", "message", or gzip (an inner layer of a Firehose object).  Cheap; the decoder makes the final decision.
  */
 gboolean fl_cwl_envelope_sniff(const guint8 *buf, gsize len);
 
@@ -97,7 +137,9 @@ gboolean fl_cwl_envelope_sniff(const guint8 *buf, gsize len);
  * when a bound is passed (the message says which); then nothing is handed
  * out for the part that failed.  Records inside a list that are bad on
  * their own (one Kinesis record of ten) are reported through on_bad (may
- * be NULL), counted, and the others are still decoded.
+ * be NULL), counted, and the others are still decoded.  Payloads handed
+ * out before a failure stay handed out.  counts (may be NULL) is added
+ * to, not reset, as far as the decoding went.
  */
 gboolean fl_cwl_envelope_decode(const guint8 *buf, gsize len,
                                 FlCwlPayloadFunc on_payload,

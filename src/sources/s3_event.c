@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "error.h"
+#include "json_bounds.h"
 #include "sources/s3_event.h"
 
 /* Real notifications nest five deep; anything past this is not one. */
@@ -61,32 +62,6 @@ corrupt(GError **err, const char *fmt, ...)
     g_free(msg);
 }
 
-/* The deepest '[' / '{' nesting outside strings, stopping past max. */
-static guint
-nesting(const char *s, gsize len, guint max)
-{
-    guint depth = 0, deepest = 0;
-    gboolean in_str = FALSE;
-
-    for (gsize i = 0; i < len && deepest <= max; i++) {
-        char c = s[i];
-
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = FALSE;
-        } else if (c == '"') {
-            in_str = TRUE;
-        } else if (c == '[' || c == '{') {
-            deepest = MAX(deepest, ++depth);
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            depth--;
-        }
-    }
-    return deepest;
-}
-
 /* ---- members ---------------------------------------------------------- */
 
 static JsonObject *
@@ -124,36 +99,6 @@ get_size(JsonObject *o, guint64 *size)
         return FALSE;
     *size = (guint64)v;
     return TRUE;
-}
-
-/* What an object that fits no shape has, for the error message. */
-static char *
-describe(JsonNode *node)
-{
-    GString *s = g_string_new(NULL);
-    GList *names, *l;
-    guint i = 0;
-
-    if (!JSON_NODE_HOLDS_OBJECT(node)) {
-        g_string_printf(s, "a JSON %s", JSON_NODE_HOLDS_ARRAY(node) ? "array"
-                        : JSON_NODE_HOLDS_NULL(node) ? "null" : "value");
-        return g_string_free(s, FALSE);
-    }
-    names = json_object_get_members(json_node_get_object(node));
-    g_string_append(s, "an object with ");
-    if (names == NULL)
-        g_string_append(s, "no members");
-    for (l = names; l != NULL && i < 4; l = l->next, i++) {
-        /* Names come from the input: short and printable. */
-        g_autofree char *cut = g_strndup(l->data, 40);
-        g_autofree char *esc = g_strescape(cut, NULL);
-
-        g_string_append_printf(s, "%s\"%s\"", i ? ", " : "", esc);
-    }
-    if (l != NULL)
-        g_string_append(s, ", ...");
-    g_list_free(names);
-    return g_string_free(s, FALSE);
 }
 
 /* ---- keys ------------------------------------------------------------- */
@@ -359,7 +304,7 @@ dispatch(Parse *p, JsonNode *root, guint envelopes, GError **err)
         p->n.test_events++;
         return TRUE;
     }
-    what = describe(root);
+    what = fl_json_describe(root);
     corrupt(err, "not an S3 event notification: found %s", what);
     return FALSE;
 }
@@ -379,7 +324,7 @@ parse_text(Parse *p, const char *json, gsize len, guint envelopes,
         corrupt(err, "too long");
         return FALSE;
     }
-    if (nesting(json, len, MAX_NESTING) > MAX_NESTING) {
+    if (fl_json_nesting(json, len, MAX_NESTING) > MAX_NESTING) {
         corrupt(err, "JSON nested more than %u deep", MAX_NESTING);
         return FALSE;
     }

@@ -9,7 +9,7 @@
  * Build (from the top of the tree, after ./configure):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
  *       $(pkg-config --cflags json-glib-1.0) tests/fuzz/fuzz_s3_event.c \
- *       src/sources/s3_event.c src/error.c \
+ *       src/sources/s3_event.c src/json_bounds.c src/error.c \
  *       $(pkg-config --libs json-glib-1.0) -o fuzz_s3_event
  *   ./fuzz_s3_event -max_total_time=300 /tmp/corpus tests/fuzz/s3_event
  */
