@@ -93,3 +93,11 @@ tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 # S3 and SQS through the real binary against aws_fake.py (botocore-checked
 # SigV4, programmable faults, SQS JSON protocol) on loopback.
 INTEGRATION_TESTS += tests/integration/s3_faults.py tests/integration/s3_sqs.py
+
+# CloudWatch Logs (FilterLogEvents) and EC2 (DescribeFlowLogs) against the
+# loopback fake of aws_fake.py.
+INTEGRATION_TESTS += tests/integration/cwl_api.py
+
+UNIT_TESTS += tests/unit/test_cwl
+tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
+tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
