@@ -348,10 +348,25 @@ static gboolean
 check_cwl_inputs(const FlConf *c, GError **err)
 {
     gboolean any = FALSE;
+    guint n = 0, last = 0;
 
-    for (guint i = 0; c->inputs && c->inputs[i]; i++)
-        if (g_ascii_strncasecmp(c->inputs[i], "cwl://", 6) == 0)
+    for (guint i = 0; c->inputs && c->inputs[i]; i++) {
+        if (g_ascii_strncasecmp(c->inputs[i], "cwl://", 6) == 0) {
             any = TRUE;
+            n++;
+            last = i;
+        }
+    }
+    /* Inputs are read one after the other, and a followed group never
+     * ends: nothing after it would ever be read. */
+    if (c->follow && any && (n > 1 || c->inputs[last + 1] != NULL
+                             || c->s3_event || c->sqs_queue)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--follow reads one "
+                    "cwl:// input until stopped: it must be the only "
+                    "cwl:// input and the last input (no --s3-event or "
+                    "--sqs-queue)");
+        return FALSE;
+    }
     if (any && !c->follow && !c->since) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "cwl:// inputs need "
                     "--since (and --until) for a time window, or --follow");
