@@ -154,9 +154,9 @@ cwl_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     CwlCtx *c;
     gint64 now_ms = g_get_real_time() / 1000;
 
-    if (cfg->aws == NULL) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "cwl://%s: AWS is not "
-                    "set up", location);
+    if (cfg == NULL || cfg->aws == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "cwl://%s: AWS access "
+                    "is not set up", location);
         return FALSE;
     }
     if (!cfg->cwl_follow && !cfg->has_range) {
