@@ -47,8 +47,11 @@ static const char summary[] =
     "that any IPFIX collector decodes with standard IANA elements.\n"
     "\n"
     "INPUT is a file, a directory (read recursively, in sorted order),\n"
-    "- for standard input, or s3://BUCKET/PREFIX (every flow-log object\n"
-    "under it, in key order; --since/--until pick a time range).";
+    "- for standard input, s3://BUCKET/PREFIX (every flow-log object\n"
+    "under it, in key order; --since/--until pick a time range), or\n"
+    "cwl://LOG-GROUP (CloudWatch Logs events: a --since/--until window,\n"
+    "or --follow; the group name as is, cwl:///vpc/flowlogs for\n"
+    "/vpc/flowlogs).";
 
 static const char description[] =
     "Outputs (-o):\n"
@@ -68,11 +71,18 @@ static const char description[] =
     "      s3://my-flowlog-bucket/AWSLogs/\n"
     "  flowlog2ipfix -o tcp://collector:4739 --state /var/lib/fl/state \\\n"
     "      --sqs-queue https://sqs.eu-west-1.amazonaws.com/1111/flowlogs\n"
+    "  flowlog2ipfix -o tcp://collector:4739 --state /var/lib/fl/state \\\n"
+    "      --format-from-flow-log fl-0123456789abcdef0 --follow \\\n"
+    "      cwl:///vpc/flowlogs\n"
     "\n"
     "AWS credentials and region come from where the AWS CLI finds them\n"
     "(environment, web identity, ~/.aws profile, container, instance\n"
     "metadata).  IAM: s3:ListBucket, s3:GetObject; for --sqs-queue\n"
-    "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility.\n"
+    "sqs:ReceiveMessage, sqs:DeleteMessage, sqs:ChangeMessageVisibility;\n"
+    "for cwl:// logs:FilterLogEvents; for --format-from-flow-log\n"
+    "ec2:DescribeFlowLogs.  CloudWatch Logs and EC2 endpoints: the SDK\n"
+    "variables AWS_ENDPOINT_URL_LOGS, AWS_ENDPOINT_URL_EC2 or\n"
+    "AWS_ENDPOINT_URL (--endpoint-url is for S3 only).\n"
     "\n"
     "Collectors: nfdump needs --time-elements milliseconds (or both);\n"
     "super_mediator needs --time-elements milliseconds --no-options;\n"
@@ -243,6 +253,8 @@ apply_defaults(FlConf *c)
     if (c->s3_concurrency == UNSET) c->s3_concurrency = 4;
     if (c->stall_timeout == UNSET) c->stall_timeout = 30;
     if (c->max_attempts == UNSET) c->max_attempts = 5;
+    if (c->cwl_poll_interval == UNSET) c->cwl_poll_interval = 60;
+    if (c->cwl_overlap == UNSET) c->cwl_overlap = 900;
 }
 
 /* Ranges and words of the core settings. */
@@ -297,8 +309,21 @@ check_cloud(FlConf *c, GError **err)
         || !check_range("sqs-visibility", c->sqs_visibility, 1, 43200, err)
         || !check_range("s3-concurrency", c->s3_concurrency, 1, 64, err)
         || !check_range("stall-timeout", c->stall_timeout, 1, 3600, err)
-        || !check_range("max-attempts", c->max_attempts, 1, 100, err))
+        || !check_range("max-attempts", c->max_attempts, 1, 100, err)
+        || !check_range("cwl-poll-interval", c->cwl_poll_interval, 1, 86400,
+                        err)
+        || !check_range("cwl-overlap", c->cwl_overlap, 0, 86400, err))
         return FALSE;
+    if (c->format && c->format_from_flow_log) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--format and "
+                    "--format-from-flow-log exclude each other");
+        return FALSE;
+    }
+    if (c->follow && c->until) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--follow reads until "
+                    "stopped: --until does not go with it");
+        return FALSE;
+    }
     c->has_range = c->since || c->until;
     c->since_t = 0;
     c->until_t = now;
@@ -313,6 +338,44 @@ check_cloud(FlConf *c, GError **err)
     if (c->has_range && c->since_t >= c->until_t) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--since must be "
                     "before --until");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* cwl:// inputs read a window or follow; --follow needs one. */
+static gboolean
+check_cwl_inputs(const FlConf *c, GError **err)
+{
+    gboolean any = FALSE;
+    guint n = 0, last = 0;
+
+    for (guint i = 0; c->inputs && c->inputs[i]; i++) {
+        if (g_ascii_strncasecmp(c->inputs[i], "cwl://", 6) == 0) {
+            any = TRUE;
+            n++;
+            last = i;
+        }
+    }
+    /* Inputs are read one after the other, and a followed group never
+     * ends: nothing after it would ever be read. */
+    if (c->follow && any && (n > 1 || c->inputs[last + 1] != NULL
+                             || c->s3_event || c->sqs_queue)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--follow reads one "
+                    "cwl:// input until stopped: it must be the only "
+                    "cwl:// input and the last input (no --s3-event or "
+                    "--sqs-queue)");
+        return FALSE;
+    }
+    if (any && !c->follow && !c->since) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "cwl:// inputs need "
+                    "--since (and --until) for a time window, or --follow");
+        return FALSE;
+    }
+    if (!any && (c->follow || c->log_stream_prefix)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--%s applies to "
+                    "cwl:// inputs only, and none is given",
+                    c->follow ? "follow" : "log-stream-prefix");
         return FALSE;
     }
     return TRUE;
@@ -396,14 +459,15 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "Verify TLS servers against the CAs in FILE instead of the "
           "system's", "FILE" },
         { "since", 0, 0, G_OPTION_ARG_STRING, &c->since,
-          "s3:// inputs: only objects of flows ending at or after TIME "
-          "(RFC 3339, or relative: -6h, -30m, -2d)", "TIME" },
+          "s3:// inputs: only objects of flows ending at or after TIME; "
+          "cwl://: events from TIME on (RFC 3339, or relative: -6h, -30m, "
+          "-2d)", "TIME" },
         { "until", 0, 0, G_OPTION_ARG_STRING, &c->until,
-          "s3:// inputs: only objects of flows ending before TIME "
-          "(default now)", "TIME" },
+          "s3:// inputs: only objects of flows ending before TIME; "
+          "cwl://: events before TIME (default now)", "TIME" },
         { "state", 0, 0, G_OPTION_ARG_FILENAME, &c->state,
-          "Record finished S3 objects in FILE and skip them on the next "
-          "run", "FILE" },
+          "Record finished S3 objects, and where a cwl:// --follow got to, "
+          "in FILE; the next run goes on from there", "FILE" },
         { "s3-event", 0, 0, G_OPTION_ARG_FILENAME, &c->s3_event,
           "Read the objects an S3 event notification in FILE announces "
           "(S3, SNS, SQS or EventBridge shape; - = stdin)", "FILE" },
@@ -427,6 +491,22 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "s3-concurrency", 0, 0, G_OPTION_ARG_INT, &c->s3_concurrency,
           "S3 objects downloading at once, 1 to 64 (default 4); records "
           "still leave in key order", "N" },
+        { "format-from-flow-log", 0, 0, G_OPTION_ARG_STRING,
+          &c->format_from_flow_log,
+          "Take the format of headerless lines from the flow log ID "
+          "(EC2 DescribeFlowLogs, at start-up)", "FL-ID" },
+        { "follow", 0, 0, G_OPTION_ARG_NONE, &c->follow,
+          "cwl:// inputs: keep polling for new events until stopped", NULL },
+        { "cwl-poll-interval", 0, 0, G_OPTION_ARG_INT, &c->cwl_poll_interval,
+          "--follow: seconds between polls (default 60)", "SECONDS" },
+        { "cwl-overlap", 0, 0, G_OPTION_ARG_INT, &c->cwl_overlap,
+          "--follow: read this many seconds again on every poll, for "
+          "events CloudWatch shows late; duplicates are dropped by event "
+          "ID (default 900)", "SECONDS" },
+        { "log-stream-prefix", 0, 0, G_OPTION_ARG_STRING,
+          &c->log_stream_prefix,
+          "cwl:// inputs: only log streams whose names start with PREFIX "
+          "(e.g. an ENI ID)", "PREFIX" },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
     /* One table for the config file: the main entries, then cloud[]. */
@@ -440,6 +520,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->id_bits = c->threads = c->max_errors = c->verbosity = UNSET;
     c->sqs_wait = c->sqs_visibility = c->s3_concurrency = UNSET;
     c->stall_timeout = c->max_attempts = UNSET;
+    c->cwl_poll_interval = c->cwl_overlap = UNSET;
 
     join_entries(all, entries, G_N_ELEMENTS(entries), cloud);
 
@@ -462,11 +543,11 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         && !c->sqs_queue) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
                     "no INPUT given (a file, a directory, - for stdin, "
-                    "s3://BUCKET/PREFIX, --s3-event or --sqs-queue); "
-                    "see --help");
+                    "s3://BUCKET/PREFIX, cwl://LOG-GROUP, --s3-event or "
+                    "--sqs-queue); see --help");
         return FALSE;
     }
-    return TRUE;
+    return check_cwl_inputs(c, err);
 }
 
 void
@@ -489,6 +570,8 @@ fl_conf_clear(FlConf *c)
     g_free(c->state);
     g_free(c->s3_event);
     g_free(c->sqs_queue);
+    g_free(c->format_from_flow_log);
+    g_free(c->log_stream_prefix);
     g_strfreev(c->inputs);
     memset(c, 0, sizeof *c);
 }

@@ -44,6 +44,11 @@ typedef struct {
     gint sqs_wait, sqs_visibility, s3_concurrency;
     gint stall_timeout, max_attempts;
     gboolean sqs_exit_when_empty;
+    /* CloudWatch Logs */
+    char *format_from_flow_log; /* fl-...: the format from EC2 */
+    gboolean follow;
+    gint cwl_poll_interval, cwl_overlap;
+    char *log_stream_prefix;
 } FlConf;
 
 /*

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "aws/aws.h"
+#include "aws/ec2.h"
 #include "conf.h"
 #include "error.h"
 #include "output/infomodel.h"
@@ -46,12 +47,65 @@ usage_error(const GError *err)
 static gboolean
 needs_aws(const FlConf *conf)
 {
-    if (conf->s3_event || conf->sqs_queue)
+    if (conf->s3_event || conf->sqs_queue || conf->format_from_flow_log)
         return TRUE;
     for (guint i = 0; conf->inputs && conf->inputs[i]; i++)
-        if (g_ascii_strncasecmp(conf->inputs[i], "s3://", 5) == 0)
+        if (g_ascii_strncasecmp(conf->inputs[i], "s3://", 5) == 0
+            || g_ascii_strncasecmp(conf->inputs[i], "cwl://", 6) == 0)
             return TRUE;
     return FALSE;
+}
+
+/* The run's AWS context, made once (at the latest by setup_sources). */
+static gboolean
+setup_aws(const FlConf *conf, FlSourceConfig *sc, GError **err)
+{
+    FlAwsConfig ac;
+
+    if (sc->aws != NULL || !needs_aws(conf))
+        return TRUE;
+    memset(&ac, 0, sizeof ac);
+    ac.region = conf->region;
+    ac.profile = conf->profile;
+    ac.endpoint_url = conf->endpoint_url;
+    ac.ca_bundle = conf->ca_bundle;
+    ac.low_speed_time = (guint)conf->stall_timeout;
+    ac.max_attempts = (guint)conf->max_attempts;
+    ac.stop = &stop_requested;
+    sc->aws = fl_aws_new(&ac, err);
+    return sc->aws != NULL;
+}
+
+/*
+ * --format-from-flow-log: asks EC2 for the flow log's format and puts it
+ * in conf->format, at start-up, so that a wrong ID or a missing
+ * permission stops the run before anything is read.
+ */
+static gboolean
+resolve_flow_log_format(FlConf *conf, FlSourceConfig *sc, GError **err)
+{
+    FlEc2FlowLog *fl;
+
+    if (conf->format_from_flow_log == NULL)
+        return TRUE;
+    if (!setup_aws(conf, sc, err))
+        return FALSE;
+    fl = fl_ec2_describe_flow_log(sc->aws, conf->format_from_flow_log, err);
+    if (fl == NULL) {
+        g_prefix_error(err, "--format-from-flow-log: ");
+        return FALSE;
+    }
+    if (fl->deliver_error && *fl->deliver_error)
+        fl_log_warnx("%s: EC2 reports a delivery error: %s", fl->id,
+                     fl->deliver_error);
+    if (fl->log_format && *fl->log_format) {
+        conf->format = g_strdup(fl->log_format);
+        fl_log_info("%s: format %s", fl->id, fl->log_format);
+    } else {
+        fl_log_info("%s: the default format", fl->id);
+    }
+    fl_ec2_flow_log_free(fl);
+    return TRUE;
 }
 
 /*
@@ -62,8 +116,12 @@ needs_aws(const FlConf *conf)
 static gboolean
 setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
 {
-    memset(sc, 0, sizeof *sc);
     sc->has_range = conf->has_range;
+    sc->has_since = conf->since != NULL;
+    sc->cwl_follow = conf->follow;
+    sc->cwl_poll_interval = (guint)conf->cwl_poll_interval;
+    sc->cwl_overlap = (guint)conf->cwl_overlap;
+    sc->cwl_stream_prefix = conf->log_stream_prefix;
     sc->since = conf->since_t;
     sc->until = conf->until_t;
     sc->s3_concurrency = (guint)conf->s3_concurrency;
@@ -78,22 +136,7 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
             return FALSE;
         }
     }
-    if (needs_aws(conf)) {
-        FlAwsConfig ac;
-
-        memset(&ac, 0, sizeof ac);
-        ac.region = conf->region;
-        ac.profile = conf->profile;
-        ac.endpoint_url = conf->endpoint_url;
-        ac.ca_bundle = conf->ca_bundle;
-        ac.low_speed_time = (guint)conf->stall_timeout;
-        ac.max_attempts = (guint)conf->max_attempts;
-        ac.stop = &stop_requested;
-        sc->aws = fl_aws_new(&ac, err);
-        if (sc->aws == NULL)
-            return FALSE;
-    }
-    return TRUE;
+    return setup_aws(conf, sc, err);
 }
 
 static void
@@ -129,6 +172,10 @@ main(int argc, char **argv)
     }
     fl_log_init(conf.verbosity);
 
+    if (!resolve_flow_log_format(&conf, &sc, &err)) {
+        status = usage_error(err);
+        goto out_conf;
+    }
     format = conf.format ? fl_format_parse(conf.format, -1, &err)
                          : fl_format_new_default();
     if (format == NULL) {

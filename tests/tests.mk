@@ -115,3 +115,11 @@ tests_fuzz_fuzz_cwl_envelope_replay_SOURCES = tests/fuzz/fuzz_cwl_envelope.c \
 tests_fuzz_fuzz_cwl_envelope_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/crashes"'
 tests_fuzz_fuzz_cwl_envelope_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# CloudWatch Logs (FilterLogEvents) and EC2 (DescribeFlowLogs) against the
+# loopback fake of aws_fake.py.
+INTEGRATION_TESTS += tests/integration/cwl_api.py
+
+UNIT_TESTS += tests/unit/test_cwl
+tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
+tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)

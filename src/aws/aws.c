@@ -91,3 +91,31 @@ fl_aws_http_new(const FlAws *aws)
 {
     return fl_http_new(&aws->http);
 }
+
+char *
+fl_aws_service_endpoint(const FlAws *aws, const char *id, const char *prefix,
+                        GError **err)
+{
+    g_autofree char *var = g_strconcat("AWS_ENDPOINT_URL_", id, NULL);
+    const char *name = var, *url = g_getenv(var);
+    gsize n;
+
+    if (url == NULL || *url == '\0') {
+        name = "AWS_ENDPOINT_URL";
+        url = g_getenv(name);
+    }
+    if (url == NULL || *url == '\0')
+        return g_strdup_printf("https://%s.%s.amazonaws.com%s", prefix,
+                               aws->region,
+                               g_str_has_prefix(aws->region, "cn-")
+                               ? ".cn" : "");
+    if (!g_str_has_prefix(url, "http://") && !g_str_has_prefix(url, "https://")) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "%s: '%s' is not an http:// or https:// URL", name, url);
+        return NULL;
+    }
+    n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    return g_strndup(url, n);
+}

@@ -45,6 +45,16 @@ FlAws *fl_aws_new(const FlAwsConfig *cfg, GError **err);
 FlAws *fl_aws_ref(FlAws *aws);
 void   fl_aws_unref(FlAws *aws);
 
+/*
+ * The endpoint of a service other than S3, without a trailing '/':
+ * AWS_ENDPOINT_URL_<ID> (ID as the SDKs spell it: LOGS, EC2), else
+ * AWS_ENDPOINT_URL, else https://<prefix>.<region>.amazonaws.com (.com.cn
+ * for cn- regions).  --endpoint-url is S3's alone and is not used here.
+ * NULL with FL_ERROR_CONFIG when a variable is not an http(s) URL.
+ */
+char *fl_aws_service_endpoint(const FlAws *aws, const char *id,
+                              const char *prefix, GError **err);
+
 /* An FlHttp with the run's HTTP settings.  Cannot fail. */
 FlHttp *fl_aws_http_new(const FlAws *aws);
 

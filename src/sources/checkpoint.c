@@ -23,9 +23,17 @@
 #include "sources/checkpoint.h"
 
 /* Longer lines are not ours: an S3 id is at most 1,087 bytes, escaping
- * at most doubles it. */
+ * at most doubles it.  Position lines (kind "position") may be longer:
+ * they carry the event IDs of a CloudWatch Logs overlap window. */
 #define MAX_LINE 16384
+#define POSITION_KIND "position"
+#define MAX_POSITION_LINE (FL_CHECKPOINT_MAX_POSITION + 4096)
 #define READ_CHUNK 65536
+/* Positions are replaced in place by appending: the journal is rewritten
+ * once it holds this many times the bytes of its live entries (plus
+ * COMPACT_SLACK), so a long run does not grow it without end. */
+#define COMPACT_FACTOR 4
+#define COMPACT_SLACK (1024 * 1024)
 
 typedef struct {
     GList link;         /* in order; link.data is the entry */
@@ -41,6 +49,8 @@ struct FlCheckpoint {
     off_t end;          /* file size after the last whole line */
     GHashTable *map;    /* key -> Entry * */
     GQueue order;       /* oldest first */
+    guint64 live;       /* bytes the entries take as lines */
+    mode_t mode;        /* of the file, kept by compaction */
 };
 
 static void
@@ -54,6 +64,12 @@ escape(GString *out, const char *s)
         default: g_string_append_c(out, *s); break;
         }
     }
+}
+
+static guint64
+entry_bytes(const Entry *e)
+{
+    return strlen(e->key) + strlen(e->version) + 2;
 }
 
 static void
@@ -72,8 +88,10 @@ insert(FlCheckpoint *cp, char *key, char *version)
 
     if (e != NULL) {
         g_free(key);
+        cp->live -= entry_bytes(e);
         g_free(e->version);
         e->version = version;
+        cp->live += entry_bytes(e);
         g_queue_unlink(&cp->order, &e->link);
         g_queue_push_tail_link(&cp->order, &e->link);
         return;
@@ -84,9 +102,11 @@ insert(FlCheckpoint *cp, char *key, char *version)
     e->link.data = e;
     g_hash_table_insert(cp->map, e->key, e);
     g_queue_push_tail_link(&cp->order, &e->link);
+    cp->live += entry_bytes(e);
     if (cp->order.length > FL_CHECKPOINT_MAX_ENTRIES) {
         Entry *old = g_queue_peek_head(&cp->order);
 
+        cp->live -= entry_bytes(old);
         g_queue_unlink(&cp->order, &old->link);
         g_hash_table_remove(cp->map, old->key);
         entry_free(old);
@@ -129,6 +149,21 @@ parse_line(FlCheckpoint *cp, const char *s, gsize n)
     return TRUE;
 }
 
+/* TRUE when the line being read (line, then n more bytes at p) starts
+ * with the kind of a position record. */
+static gboolean
+is_position_line(const GString *line, const char *p, gsize n)
+{
+    const char *want = POSITION_KIND "\t";
+    gsize wl = strlen(want);
+    char head[sizeof POSITION_KIND + 1];
+    gsize have = MIN(line->len, wl);
+
+    memcpy(head, line->str, have);
+    memcpy(head + have, p, MIN(n, wl - have));
+    return have + MIN(n, wl - have) == wl && memcmp(head, want, wl) == 0;
+}
+
 /*
  * Reads the journal.  A last line without its '\n' is what a crash during
  * an append leaves: it is dropped (compaction then removes it).
@@ -158,7 +193,9 @@ load(FlCheckpoint *cp, int fd, GError **err)
             const char *nl = memchr(p, '\n', (gsize)(end - p));
             gsize take = nl ? (gsize)(nl - p) : (gsize)(end - p);
 
-            if (line->len + take > MAX_LINE) {
+            if (line->len + take > MAX_LINE
+                && (line->len + take > MAX_POSITION_LINE
+                    || !is_position_line(line, p, take))) {
                 g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
                             "%s:%" G_GUINT64_FORMAT ": not a state file "
                             "(line too long)", cp->path, lineno);
@@ -309,6 +346,7 @@ fl_checkpoint_open(const char *path, GError **err)
         io_error(err, path, "cannot open");
         goto fail;
     }
+    cp->mode = mode;
     if (!compact(cp, mode, err))
         goto fail;
     if ((cp->fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 ||
@@ -354,9 +392,13 @@ fl_checkpoint_done(FlCheckpoint *cp, const char *kind, const char *id,
     return done;
 }
 
-gboolean
-fl_checkpoint_record(FlCheckpoint *cp, const char *kind, const char *id,
-                     const char *version, GError **err)
+/*
+ * Appends one "KIND\tID\tVERSION" line of at most limit bytes (without
+ * its '\n') and syncs it, unless the entry holds that version already.
+ */
+static gboolean
+append_entry(FlCheckpoint *cp, const char *kind, const char *id,
+             const char *version, gsize limit, GError **err)
 {
     g_autoptr(GString) line = g_string_new(NULL);
     gboolean ok = FALSE;
@@ -365,19 +407,16 @@ fl_checkpoint_record(FlCheckpoint *cp, const char *kind, const char *id,
     gsize key_len, ver_len;
     Entry *e;
 
-    g_return_val_if_fail(cp != NULL && kind && *kind && id && *id && version,
-                         FALSE);
-
     escape(line, kind);
     g_string_append_c(line, '\t');
     escape(line, id);
     key_len = line->len;
     g_string_append_c(line, '\t');
     escape(line, version);
-    if (line->len > MAX_LINE) {
+    if (line->len > limit) {
         g_set_error(err, FL_ERROR, FL_ERROR_LIMIT,
                     "%s: an entry of %" G_GSIZE_FORMAT " bytes is over the "
-                    "limit of %u", cp->path, line->len, MAX_LINE);
+                    "limit of %" G_GSIZE_FORMAT, cp->path, line->len, limit);
         return FALSE;
     }
     g_string_append_c(line, '\n');
@@ -412,6 +451,92 @@ out:
     g_mutex_unlock(&cp->lock);
     g_free(key);
     return ok;
+}
+
+gboolean
+fl_checkpoint_record(FlCheckpoint *cp, const char *kind, const char *id,
+                     const char *version, GError **err)
+{
+    g_return_val_if_fail(cp != NULL && kind && *kind && id && *id && version,
+                         FALSE);
+    g_return_val_if_fail(strcmp(kind, POSITION_KIND) != 0, FALSE);
+
+    return append_entry(cp, kind, id, version, MAX_LINE, err);
+}
+
+static char *
+unescape(const char *s)
+{
+    GString *out = g_string_new(NULL);
+
+    for (; *s; s++) {
+        if (*s == '\\' && s[1] != '\0') {
+            s++;
+            g_string_append_c(out, *s == 't' ? '\t' : *s == 'n' ? '\n' : *s);
+        } else {
+            g_string_append_c(out, *s);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+char *
+fl_checkpoint_position_get(FlCheckpoint *cp, const char *id)
+{
+    g_autofree char *key = NULL;
+    char *v = NULL;
+    Entry *e;
+
+    g_return_val_if_fail(cp != NULL && id != NULL, NULL);
+
+    key = make_key(POSITION_KIND, id);
+    g_mutex_lock(&cp->lock);
+    e = g_hash_table_lookup(cp->map, key);
+    if (e != NULL)
+        v = unescape(e->version);
+    g_mutex_unlock(&cp->lock);
+    return v;
+}
+
+/* Rewrites the journal when dead lines outweigh the live ones; the
+ * append descriptor then points at the new file. */
+static gboolean
+maybe_compact(FlCheckpoint *cp, GError **err)
+{
+    gboolean ok = TRUE;
+    int fd;
+
+    g_mutex_lock(&cp->lock);
+    if ((guint64)cp->end <= cp->live * COMPACT_FACTOR + COMPACT_SLACK)
+        goto out;
+    if (!compact(cp, cp->mode, err)) {
+        ok = FALSE;
+        goto out;
+    }
+    if ((fd = open(cp->path, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0) {
+        ok = io_error(err, cp->path, "cannot open for writing");
+        goto out;
+    }
+    (void)close(cp->fd);
+    cp->fd = fd;
+    cp->end = lseek(fd, 0, SEEK_END);
+out:
+    g_mutex_unlock(&cp->lock);
+    return ok;
+}
+
+gboolean
+fl_checkpoint_position_put(FlCheckpoint *cp, const char *id,
+                           const char *value, GError **err)
+{
+    g_return_val_if_fail(cp != NULL && id && *id && value, FALSE);
+
+    if (!append_entry(cp, POSITION_KIND, id, value,
+                      FL_CHECKPOINT_MAX_POSITION, err))
+        return FALSE;
+    /* The position is safe on disk already: a failed rewrite leaves the
+     * journal as it was, only longer. */
+    return maybe_compact(cp, err);
 }
 
 guint

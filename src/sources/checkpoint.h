@@ -27,7 +27,8 @@ typedef struct FlCheckpoint FlCheckpoint;
  * path when it cannot be read or written (or is not a regular file, or
  * its directory does not allow the temporary file "PATH.XXXXXX");
  * FL_ERROR_CORRUPT naming path and line when it is not a state file (a
- * complete line that does not parse, or one over 16 KiB).  The file's
+ * complete line that does not parse, or one over 16 KiB that is not a
+ * position, see below).  The file's
  * permissions are kept; a new one gets 0644 less the umask.
  * At most FL_CHECKPOINT_MAX_ENTRIES entries are kept (the oldest record
  * goes first; recording a key again makes it the newest).  The caller
@@ -52,6 +53,27 @@ gboolean fl_checkpoint_done(FlCheckpoint *cp, const char *kind,
 gboolean fl_checkpoint_record(FlCheckpoint *cp, const char *kind,
                               const char *id, const char *version,
                               GError **err);
+
+/*
+ * Positions: one value per id that is replaced as a run goes on (where a
+ * CloudWatch Logs --follow has got to), kept in the same journal as lines
+ * of kind "position" (so fl_checkpoint_record() refuses that kind).  A
+ * position may be long, up to FL_CHECKPOINT_MAX_POSITION bytes escaped.
+ *
+ * fl_checkpoint_position_get: the last value put for id, or NULL; the
+ * caller frees it.  Cannot fail.
+ *
+ * fl_checkpoint_position_put: appends the new value and fdatasyncs it
+ * before it returns, as fl_checkpoint_record() does (a crash keeps the old
+ * or the new value, never a mix).  Because each put appends, the journal
+ * is compacted (rewritten to a temporary file, renamed over) once it is
+ * more than 4 times the size of its live entries plus 1 MiB.
+ * FL_ERROR_LIMIT when the value is too long, FL_ERROR_IO naming the file.
+ */
+#define FL_CHECKPOINT_MAX_POSITION (8 * 1024 * 1024)
+char *fl_checkpoint_position_get(FlCheckpoint *cp, const char *id);
+gboolean fl_checkpoint_position_put(FlCheckpoint *cp, const char *id,
+                                    const char *value, GError **err);
 
 guint fl_checkpoint_size(FlCheckpoint *cp);
 

@@ -21,8 +21,7 @@
 /*
  * Every scheme we know of has a row, built or not, so that a location for
  * a backend left out of this build says "not built in" rather than
- * "unknown".  The s3 and cwl rows get their types when source_s3.c and
- * source_cwl.c arrive, under their configure conditionals.
+ * "unknown".
  */
 static const struct {
     const char *scheme;
@@ -30,7 +29,7 @@ static const struct {
 } schemes[] = {
     { "file", &fl_source_type_file },
     { "s3",   &fl_source_type_s3 },
-    { "cwl",  NULL },
+    { "cwl",  &fl_source_type_cwl },
 };
 
 /*

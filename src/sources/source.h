@@ -43,6 +43,11 @@ typedef struct {
     guint sqs_wait;              /* long-poll seconds, 0..20 */
     guint sqs_visibility;        /* seconds a received message is hidden */
     gboolean sqs_exit_when_empty;  /* end when a receive finds nothing */
+    gboolean has_since;          /* --since given (since is not 0) */
+    gboolean cwl_follow;         /* --follow: poll cwl:// until stopped */
+    guint cwl_poll_interval;     /* seconds between polls, >= 1 */
+    guint cwl_overlap;           /* seconds read again on every poll */
+    const char *cwl_stream_prefix;  /* --log-stream-prefix, or NULL */
     const volatile gint *stop;   /* SIGINT/SIGTERM */
 } FlSourceConfig;
 
@@ -223,6 +228,7 @@ FlObject *fl_object_new_text(const char *name, GBytes *text,
 /* The built-in source types, listed in the scheme registry in source.c. */
 extern const FlSourceType fl_source_type_file;
 extern const FlSourceType fl_source_type_s3;
+extern const FlSourceType fl_source_type_cwl;
 /* Not reachable by a scheme: --s3-event FILE and --sqs-queue URL. */
 extern const FlSourceType fl_source_type_s3_event;
 extern const FlSourceType fl_source_type_sqs;

@@ -15,7 +15,18 @@ One server plays two services:
     ReceiveMessage (MaxNumberOfMessages, WaitTimeSeconds: answers at once
     when a message is visible, else waits up to it; VisibilityTimeout: a
     received message is hidden until then), DeleteMessage,
-    ChangeMessageVisibility.
+    ChangeMessageVisibility;
+  - CloudWatch Logs, JSON 1.1 (POST / with X-Amz-Target
+    Logs_20140328.FilterLogEvents): logGroupName/logGroupIdentifier,
+    logStreamNamePrefix, startTime/endTime (both inclusive, as AWS),
+    limit, nextToken pages over the events of a LogGroup sorted by
+    timestamp; events added later (an older timestamp that shows up only
+    after a poll: CloudWatch's late visibility) are served from then on;
+    faults: ThrottlingException, empty pages that still carry a token,
+    the same token given back (the "same next token twice" quirk);
+  - EC2 Query API (POST / with a form body Action=DescribeFlowLogs):
+    flowLogSet items from a dict of flow logs; an unknown ID gives an
+    empty set, as EC2 does.
 
 Every request is recorded (Req) with the signature verdict; a request whose
 signature is wrong gets 403 SignatureDoesNotMatch.  The server runs in a
@@ -307,9 +318,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   if_match=self.headers.get("If-Match"), verdict=None,
                   sent=0, thread=threading.get_ident(), args={},
                   msgs=[], msg=None, waited=0.0, late=False, queue=None)
+        ctype = self.headers.get("Content-Type", "")
         if target and target.startswith("AmazonSQS."):
             req.op = target[len("AmazonSQS."):]
             service = "sqs"
+        elif target and target.startswith("Logs_20140328."):
+            req.op = target[len("Logs_20140328."):]
+            service = "logs"
+        elif ctype.startswith("application/x-www-form-urlencoded") and \
+                body.startswith(b"Action="):
+            form = {}
+            for pair in body.decode().split("&"):
+                k, _, v = pair.partition("=")
+                form[unquote(k.replace("+", " "))] = \
+                    unquote(v.replace("+", " "))
+            req.args = form
+            req.op = form.get("Action")
+            service = "ec2"
         else:
             service = "s3"
             parts = path.lstrip("/").split("/", 1)
@@ -325,7 +350,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fake.record(req)
         try:
             if req.verdict != "ok":
-                if service == "sqs":
+                if service in ("logs", "ec2"):
+                    req.status = self.reply(403, json.dumps({
+                        "__type": "InvalidSignatureException",
+                        "message": req.verdict}).encode(),
+                        "application/x-amz-json-1.1")
+                elif service == "sqs":
                     req.status = self.reply(403, json.dumps({
                         "__type": "com.amazonaws.sqs#SignatureDoesNotMatch",
                         "message": req.verdict}).encode(),
@@ -336,6 +366,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if service == "sqs":
                 req.status = self.sqs(req)
+            elif service == "logs":
+                req.status = self.logs(req)
+            elif service == "ec2":
+                req.status = self.ec2(req)
             elif req.op == "list":
                 req.status = self.s3_list(req)
             elif req.op == "get":
@@ -556,6 +590,142 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           "application/x-amz-json-1.0")
 
 
+    # -- CloudWatch Logs
+    def logs_error(self, status, code, msg):
+        return self.reply(status, json.dumps({
+            "__type": code, "message": msg}).encode(),
+            "application/x-amz-json-1.1")
+
+    def logs(self, req):
+        fake = self.server.fake
+        ctype = self.headers.get("Content-Type", "")
+        try:
+            args = json.loads(req.body or b"{}")
+        except ValueError:
+            args = None
+        if not isinstance(args, dict) or \
+                ctype != "application/x-amz-json-1.1":
+            return self.logs_error(400, "SerializationException",
+                                   "not a JSON 1.1 request (%s)" % ctype)
+        req.args = args
+        if req.op != "FilterLogEvents":
+            return self.logs_error(400, "UnknownOperationException", req.op)
+        name = args.get("logGroupName") or args.get("logGroupIdentifier")
+        if ("logGroupName" in args) == ("logGroupIdentifier" in args):
+            return self.logs_error(400, "InvalidParameterException",
+                                   "exactly one of logGroupName and "
+                                   "logGroupIdentifier")
+        if name and name.startswith("arn:"):
+            name = name.split(":log-group:", 1)[-1]
+        req.key = name
+        f = fake.take_fault("logs", name)
+        if f and "status" in f:
+            return self.logs_error(f["status"], f.get("code",
+                                   "ServiceUnavailableException"),
+                                   f.get("message", "injected"))
+        group = fake.log_groups.get(name)
+        if group is None:
+            return self.logs_error(400, "ResourceNotFoundException",
+                                   "The specified log group does not "
+                                   "exist.")
+        token = args.get("nextToken")
+        if f and f.get("same_token") and token:
+            req.msgs = []
+            return self.reply(200, json.dumps(
+                {"events": [], "searchedLogStreams": [],
+                 "nextToken": token}).encode(), "application/x-amz-json-1.1")
+        limit = int(args.get("limit", 10000))
+        if not 1 <= limit <= 10000:
+            return self.logs_error(400, "InvalidParameterException", "limit")
+        offset = 0
+        if token:
+            try:
+                offset = int(base64.b64decode(token.encode()).decode()
+                             .split("/")[1])
+            except (ValueError, IndexError):
+                return self.logs_error(400, "InvalidParameterException",
+                                       "The specified nextToken is "
+                                       "invalid.")
+        start = args.get("startTime", 0)
+        end = args.get("endTime")
+        prefix = args.get("logStreamNamePrefix", "")
+        with fake.lock:
+            evs = [e for e in group.events
+                   if e["timestamp"] >= start and
+                   (end is None or e["timestamp"] <= end) and
+                   e["logStreamName"].startswith(prefix)]
+        evs.sort(key=lambda e: (e["timestamp"], e["eventId"]))
+        size = min(limit, group.page_size)
+        if f and f.get("empty"):
+            page, nxt = [], offset
+        else:
+            page, nxt = evs[offset:offset + size], offset + size
+        req.msgs = [e["eventId"] for e in page]
+        body = {"events": page, "searchedLogStreams": []}
+        if nxt < len(evs) or (f and f.get("empty")):
+            # opaque, with '+', '/' and '=', as AWS's are
+            body["nextToken"] = base64.b64encode(
+                ("\xfb\xff/%d/%s" % (nxt, uuid.uuid4().hex)).encode()
+            ).decode()
+        return self.reply(200, json.dumps(body).encode(),
+                          "application/x-amz-json-1.1")
+
+    # -- EC2
+    def ec2(self, req):
+        fake = self.server.fake
+        a = req.args
+        if a.get("Action") != "DescribeFlowLogs" or \
+                a.get("Version") != "2016-11-15":
+            return self.reply(400, (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors>'
+                '<Error><Code>InvalidAction</Code><Message>%s</Message>'
+                '</Error></Errors><RequestID>FAKE</RequestID></Response>'
+                % escape(str(a.get("Action")))).encode(), "text/xml")
+        ids = [v for k, v in sorted(a.items())
+               if k.startswith("FlowLogId.")]
+        req.key = ",".join(ids)
+        x = ['<?xml version="1.0" encoding="UTF-8"?>\n<DescribeFlowLogs'
+             'Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+             '<requestId>FAKE</requestId><flowLogSet>']
+        for i in ids:
+            fl = fake.flow_logs.get(i)
+            if fl is None:
+                continue
+            x.append("<item><creationTime>2024-05-25T00:00:00.000Z"
+                     "</creationTime><deliverLogsStatus>SUCCESS"
+                     "</deliverLogsStatus><flowLogId>%s</flowLogId>"
+                     "<flowLogStatus>ACTIVE</flowLogStatus>" % escape(i))
+            for k in ("logGroupName", "logDestinationType",
+                      "deliverLogsErrorMessage", "logFormat"):
+                if fl.get(k) is not None:
+                    x.append("<%s>%s</%s>" % (k, escape(fl[k]), k))
+            x.append("<tagSet><item><key>Name</key><value>x</value></item>"
+                     "</tagSet><maxAggregationInterval>600"
+                     "</maxAggregationInterval></item>")
+        x.append("</flowLogSet></DescribeFlowLogsResponse>")
+        return self.reply(200, "".join(x).encode(), "text/xml")
+
+
+class LogGroup:
+    """A CloudWatch Logs group: events as FilterLogEvents returns them."""
+
+    def __init__(self, name, page_size=10000):
+        self.name = name
+        self.page_size = page_size
+        self.events = []
+        self.seq = 0
+
+    def add(self, stream, timestamp_ms, message):
+        self.seq += 1
+        # decimal, 56 digits, as AWS's
+        eid = "%056d" % (timestamp_ms * 10 ** 6 + self.seq)
+        e = {"logStreamName": stream, "timestamp": timestamp_ms,
+             "message": message, "ingestionTime": int(time.time() * 1000),
+             "eventId": eid}
+        self.events.append(e)
+        return e
+
+
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -570,6 +740,8 @@ class FakeAws:
         self.faults = {}            # (op, key) -> [fault dict]
         self.requests = []
         self.queues = {}
+        self.log_groups = {}
+        self.flow_logs = {}
         self.on_delete = None
         self.max_keys = max_keys
         self.stopping = threading.Event()
@@ -601,7 +773,8 @@ class FakeAws:
 
     def add_fault(self, op, key, times=1, **f):
         """The next `times` requests op ("list": key is the prefix; "get";
-        "sqs": key is the action) on key get fault f:
+        "sqs": key is the action; "logs": key is the log group) on key get
+        fault f:
           status=N [code=..]  an error answer (S3 XML or SQS JSON)
           cut=N [replace=b]   N body bytes, then the connection is closed
                               (replace: the object then has new bytes)
@@ -610,6 +783,8 @@ class FakeAws:
           slow=S [piece=P]    a pause of S seconds between body pieces
           body=b              (list) this listing body, verbatim; or a
                               callable giving (length, iterator of bytes)
+          empty=True          (logs) a page without events, with a token
+          same_token=True     (logs) the request's token given back
         """
         with self.lock:
             self.faults.setdefault((op, key), []).extend([f] * times)
@@ -639,6 +814,18 @@ class FakeAws:
         with self.lock:
             return [(r.op, r.path, r.verdict) for r in self.requests
                     if r.verdict != "ok"]
+
+    # -- CloudWatch Logs and EC2
+    def log_group(self, name, page_size=10000):
+        g = LogGroup(name, page_size)
+        with self.lock:
+            self.log_groups[name] = g
+        return g
+
+    def add_events(self, group, items):
+        """items: (stream, timestamp_ms, message); added atomically."""
+        with self.lock:
+            return [group.add(*it) for it in items]
 
     # -- SQS
     def queue(self, name="flowlogs", visibility=30):

@@ -850,7 +850,8 @@ test_scheme(Fixture *f, gconstpointer data)
         /* Built in, but this test gives it no AWS set-up. */
         { "s3://bucket/AWSLogs/", FL_ERROR_CONFIG,
           "s3://bucket/AWSLogs/: AWS access is not set up" },
-        { "CWL://group", FL_ERROR_UNSUPPORTED, "cwl: not built in" },
+        { "CWL://group", FL_ERROR_CONFIG,
+          "cwl://group: AWS access is not set up" },
         { "file://", FL_ERROR_CONFIG, "empty input location" },
         /* Not a scheme, so a path that does not exist. */
         { "./a://b", FL_ERROR_IO, "./a://b: No such file or directory" },
