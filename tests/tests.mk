@@ -123,3 +123,4 @@ INTEGRATION_TESTS += tests/integration/cwl_api.py
 UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
+INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py

@@ -22,6 +22,7 @@ generated default-format (v2) lines, and runs the real binary on each:
 4. Owner: with a --format that has no account-id, the interface
    description takes account= from the payload's owner (python3-ipfix
    reads the options records).
+(Firehose objects through S3: cwl_envelope_s3.py.)
 """
 
 import base64
@@ -204,6 +205,39 @@ def owner(env, ck):
     ck.check(descs and all(d == "account=999988887777" for d in descs),
              "owner: interface descriptions from the payload's owner (%r)"
              % descs[:3])
+
+
+def through_s3(env, ck):
+    a, b = lines(30, 6), lines(20, 7)
+    text = env.write("s3plain.log", "\n".join(a + b) + "\n")
+    r, err, _ = run(env, "s3plain", ["-o", env.path("s3plain.ipfix"), text])
+    want = records(env.path("s3plain.ipfix"))
+    sh = shapes(a, b)
+    srv = s3test.S3rver(env)
+    try:
+        c = srv.client()
+        c.create_bucket(Bucket="firehose")
+        keys = {"2024/05/25/12/fl-stream-1-2024-05-25-12-00-00-0a1b":
+                sh["firehose-s3-members"],
+                "2024/05/25/12/fl-direct-1-2024-05-25-12-05-00-2c3d.gz":
+                gzip.compress(sh["firehose-s3-messages"], mtime=0)}
+        for k, body in keys.items():
+            c.put_object(Bucket="firehose", Key=k, Body=body)
+        for i, k in enumerate(sorted(keys)):
+            ev = env.write("ev%d.json" % i, json.dumps({"Records": [{
+                "eventVersion": "2.1", "eventSource": "aws:s3",
+                "eventName": "ObjectCreated:Put", "s3": {
+                    "bucket": {"name": "firehose"},
+                    "object": {"key": k, "size": len(keys[k])}}}]}))
+            out = env.path("fh%d.ipfix" % i)
+            r = s3test.run(env, ["--endpoint-url", srv.url, "-o", out,
+                                 "--s3-event", ev])
+            err = r.stderr.decode(errors="replace")
+            ck.eq(r.returncode, 0, "s3 %s: exit status (%s)" % (k, err[-300:]))
+            ck.eq(records(out) if os.path.exists(out) else None, want,
+                  "s3 %s: the same records as the text file" % k)
+    finally:
+        srv.stop()
 
 
 def main(env):
