@@ -183,6 +183,11 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                      G_GUINT64_FORMAT " name(s) exported without options "
                      "records", FL_ID_MAX_NAMES,
                      fl_id_registry_untracked(p.reg));
+    /* Stopped by a signal in the middle of an object: it was not
+     * finished, so nothing commits it (no checkpoint, no SQS delete). */
+    if (p.obj)
+        fl_log_info("%s: stopped before its end%s", p.obj->name,
+                    p.obj->on_done ? "; not committed" : "");
     pl_reader_close_object(&p);
     pl_reader_drop_parts(&p);
     pl_reader_close_source(&p);
