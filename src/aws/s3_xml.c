@@ -146,12 +146,19 @@ on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
     XmlState *st = data;
 
     (void)ctx; (void)name;
-    if (st->out && !st->is_error)
-        listing_leaf(st, err);
-    else if (st->depth == 2 && !strcmp(st->path[1], "Code"))
+    /* Code and Message only for fl_s3_xml_error(): a listing that turns
+     * out to be an <Error> fails without them.  A repeated one replaces
+     * the earlier. */
+    if (st->out) {
+        if (!st->is_error)
+            listing_leaf(st, err);
+    } else if (st->depth == 2 && !strcmp(st->path[1], "Code")) {
+        g_free(st->code);
         st->code = take_text(st, FALSE, NULL);
-    else if (st->depth == 2 && !strcmp(st->path[1], "Message"))
+    } else if (st->depth == 2 && !strcmp(st->path[1], "Message")) {
+        g_free(st->message);
         st->message = take_text(st, FALSE, NULL);
+    }
     if (st->cur && st->depth == 2) {    /* </Contents> */
         if (st->cur->key == NULL && (err == NULL || *err == NULL))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
@@ -200,9 +207,15 @@ fl_s3_xml_listing(const char *xml, gsize len, FlS3Listing *out, GError **err)
     if (run_parser(&st, xml, len, &local) && !st.is_error && st.root_seen
         && !strcmp(st.path[0], "ListBucketResult"))
         return TRUE;
-    if (local == NULL)
+    if (local == NULL) {
         g_set_error(&local, FL_ERROR, FL_ERROR_CORRUPT,
                     "not a ListBucketResult document");
+    } else if (local->domain != FL_ERROR) {
+        /* GMarkup's own errors (not well-formed, empty) are corrupt
+         * answers too: callers sort errors by our codes only. */
+        local->domain = FL_ERROR;
+        local->code = FL_ERROR_CORRUPT;
+    }
     g_propagate_prefixed_error(err, local, "bad listing: ");
     g_ptr_array_set_size(out->keys, st.keys_at_start);
     g_ptr_array_set_size(out->prefixes, st.prefixes_at_start);
