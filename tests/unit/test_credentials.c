@@ -152,6 +152,7 @@ test_profile_syntax(Fixture *f, gconstpointer data)
                "; another comment\n"
                "[default]\n"
                "region=eu-west-1\n"
+               " \f\n"
                "\n"
                "[profile dev]   ; comment after the header\n"
                "   region   =   us-east-2    # inline comment\n"
@@ -180,6 +181,7 @@ test_profile_syntax(Fixture *f, gconstpointer data)
 
     p = load_ok("default");
     g_assert_true(p->found);
+    /* A continuation line of white space adds no empty line. */
     g_assert_cmpstr(fl_aws_profile_get(p, "region"), ==, "eu-west-1");
     g_assert_null(fl_aws_profile_get(p, "output"));
     fl_aws_profile_free(p);
