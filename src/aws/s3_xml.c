@@ -116,9 +116,12 @@ listing_leaf(XmlState *st, GError **err)
     if (st->cur && in(st, "Contents", "Key")) {
         g_free(st->cur->key);
         st->cur->key = take_text(st, dec, err);
-        if (st->cur->key && strlen(st->cur->key) > 1024)
+        /* S3 keys are 1 to 1,024 bytes; an empty one would make the
+         * GetObject URL the bucket's own (a listing). */
+        if (st->cur->key && (strlen(st->cur->key) > 1024 ||
+                             *st->cur->key == '\0'))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                        "a key longer than 1024 bytes");
+                        "a key that is empty or longer than 1024 bytes");
     } else if (st->cur && in(st, "Contents", "Size")) {
         parse_size(st->text->str, &st->cur->size, err);
     } else if (st->cur && in(st, "Contents", "ETag")) {

@@ -7,7 +7,7 @@
  * callers rely on:
  *   - listing FALSE: FL_ERROR_CORRUPT, the arrays exactly as before (same
  *     length, same first element) and next_token NULL;
- *   - listing TRUE: no error, every appended key non-NULL with at most
+ *   - listing TRUE: no error, every appended key non-NULL with 1 to
  *     1,024 bytes, every prefix non-NULL; a truncated listing without a
  *     NextContinuationToken is allowed here (fl_s3_list() refuses it),
  *     but a token, when present, came from the document;
@@ -67,7 +67,8 @@ check_listing(const char *xml, gsize len)
         for (guint i = 1; i < keys->len; i++) {
             const FlS3Key *k = g_ptr_array_index(keys, i);
 
-            if (k == NULL || k->key == NULL || strlen(k->key) > 1024)
+            if (k == NULL || k->key == NULL || *k->key == '\0' ||
+                strlen(k->key) > 1024)
                 abort();
         }
         for (guint i = 1; i < prefixes->len; i++)
