@@ -3,7 +3,10 @@
  *
  * GMarkup parses well-formed XML without DTDs, which is what S3 sends.  We
  * keep only the path of open elements and the text of the current leaf,
- * and act when a leaf closes.  Text is bounded per element: S3 keys are at
+ * and act when a leaf closes.  The path holds our own static names (the
+ * elements we read, else UNKNOWN): names from the answer are neither
+ * copied nor interned, since interned strings are never freed and every
+ * new name would grow the process for good.  Text is bounded per element: S3 keys are at
  * most 1,024 bytes, so a longer leaf is a hostile or broken answer.
  */
 #include "config.h"
@@ -20,6 +23,14 @@
  * 1,024 separately. */
 #define MAX_TEXT (3 * 1024 + 64)
 #define MAX_DEPTH 8
+#define UNKNOWN "?"             /* not an XML name: matches none below */
+
+/* The element names acted upon. */
+static const char *const names[] = {
+    "ListBucketResult", "Contents", "Key", "Size", "ETag", "CommonPrefixes",
+    "Prefix", "IsTruncated", "NextContinuationToken", "EncodingType",
+    "Error", "Code", "Message",
+};
 
 typedef struct {
     const char *path[MAX_DEPTH];
@@ -42,6 +53,15 @@ in(const XmlState *st, const char *parent, const char *leaf)
            && !strcmp(st->path[st->depth - 2], parent);
 }
 
+static const char *
+known_name(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strcmp(name, names[i]) == 0)
+            return names[i];
+    return UNKNOWN;
+}
+
 static void
 on_start(GMarkupParseContext *ctx, const char *name, const char **an,
          const char **av, gpointer data, GError **err)
@@ -58,7 +78,7 @@ on_start(GMarkupParseContext *ctx, const char *name, const char **an,
                     "XML nested deeper than %d elements", MAX_DEPTH);
         return;
     }
-    st->path[st->depth++] = g_intern_string(name);
+    st->path[st->depth++] = known_name(name);
     g_string_truncate(st->text, 0);
     st->text_too_long = FALSE;
     if (st->out && st->depth == 2 && !strcmp(name, "Contents")) {
