@@ -3,11 +3,12 @@
  *
  * GMarkup parses well-formed XML without DTDs, which is what S3 sends.  We
  * keep only the path of open elements and the text of the current leaf,
- * and act when a leaf closes.  The path holds our own static names (the
- * elements we read, else UNKNOWN): names from the answer are neither
- * copied nor interned, since interned strings are never freed and every
- * new name would grow the process for good.  Text is bounded per element: S3 keys are at
- * most 1,024 bytes, so a longer leaf is a hostile or broken answer.
+ * and act when a leaf closes.  Text is bounded per element: S3 keys are at
+ * most 1,024 bytes, so a longer leaf is a hostile or broken answer.  The
+ * path holds our own static names (the elements we read, else UNKNOWN):
+ * names from the answer are neither copied nor interned, since interned
+ * strings are never freed and every new name would grow the process for
+ * good.
  */
 #include "config.h"
 

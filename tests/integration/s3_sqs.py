@@ -456,7 +456,7 @@ def event_files(env, ck, srv):
           "nothing read")
 
 
-# -- 5. throttling -------------------------------------------------------------
+# -- 5. throttling -------------------------------------------------------
 
 def throttle(env, ck, srv):
     qurl, q = srv.queue("throttled")
