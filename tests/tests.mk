@@ -90,6 +90,33 @@ tests_fuzz_fuzz_s3_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="s3_event", "s3_event/crashes"'
 tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_s3_xml
+tests_unit_test_s3_xml_SOURCES = tests/unit/test_s3_xml.c
+tests_unit_test_s3_xml_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The targets for S3's XML answers, the AWS shared files and the
+# credential answers, each replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_s3_xml_replay
+tests_fuzz_fuzz_s3_xml_replay_SOURCES = tests/fuzz/fuzz_s3_xml.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_s3_xml_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="s3_xml", "s3_xml/crashes"'
+tests_fuzz_fuzz_s3_xml_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_aws_profile_replay
+tests_fuzz_fuzz_aws_profile_replay_SOURCES = tests/fuzz/fuzz_aws_profile.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_aws_profile_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="aws_profile", "aws_profile/crashes"'
+tests_fuzz_fuzz_aws_profile_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_aws_json_replay
+tests_fuzz_fuzz_aws_json_replay_SOURCES = tests/fuzz/fuzz_aws_json.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_aws_json_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="aws_json", "aws_json/crashes"'
+tests_fuzz_fuzz_aws_json_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
 # S3 and SQS through the real binary against aws_fake.py (botocore-checked
 # SigV4, programmable faults, SQS JSON protocol) on loopback.
 INTEGRATION_TESTS += tests/integration/s3_faults.py tests/integration/s3_sqs.py

@@ -48,9 +48,14 @@ fl_aws_cred_process_parse(const char *json, gsize len, FlAwsKeys *out,
     JsonParser *parser = json_parser_new();
     JsonNode *root;
     gboolean ok = FALSE;
+    gsize blank = 0;
 
     memset(out, 0, sizeof(*out));
-    if (strspn(json, " \t\r\n") == len) {
+    /* Bounded by len: json need not be NUL-terminated. */
+    while (blank < len && json[blank] != '\0' &&
+           strchr(" \t\r\n", json[blank]) != NULL)
+        blank++;
+    if (blank == len) {
         g_set_error(err, FL_ERROR, FL_ERROR_AUTH, "output is empty");
         goto out;
     }

@@ -110,6 +110,8 @@ sts_keys(StsParse *sp, FlAwsKeys *out, GError **err)
                                : "Credentials/SecretAccessKey");
         return FALSE;
     }
+    if (!fl_aws_keys_check_text(id, secret, field(sp, F_TOKEN), err))
+        return FALSE;
     if (exp != NULL && !fl_aws_keys_parse_time(exp, &out->expiration, err))
         return FALSE;
     out->access_key_id = g_strdup(id);

@@ -178,6 +178,11 @@ try_env(FlAwsCredentials *c, GError **err)
                     id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
         return TRY_FAILED;
     }
+    if (!fl_aws_keys_check_text(id, secret, env("AWS_SESSION_TOKEN"),
+                                err)) {
+        g_prefix_error(err, "environment: ");
+        return TRY_FAILED;
+    }
     c->keys.access_key_id = g_strdup(id);
     c->keys.secret_access_key = g_strdup(secret);
     c->keys.session_token = g_strdup(env("AWS_SESSION_TOKEN"));
@@ -233,6 +238,16 @@ profile_static(FlAwsCredentials *c, const FlAwsProfile *p, GError **err)
                     "%s (%s): aws_access_key_id without "
                     "aws_secret_access_key", c->what,
                     fl_aws_profile_origin(p, "aws_access_key_id"));
+        return TRY_FAILED;
+    }
+    /* An indented line after a key continues it (profile.h): a '\n'
+     * there would split the signed headers. */
+    if (!fl_aws_keys_check_text(fl_aws_profile_get(p, "aws_access_key_id"),
+                                secret,
+                                fl_aws_profile_get(p, "aws_session_token"),
+                                err)) {
+        g_prefix_error(err, "%s (%s): ", c->what,
+                       fl_aws_profile_origin(p, "aws_access_key_id"));
         return TRY_FAILED;
     }
     c->keys.access_key_id =

@@ -66,6 +66,30 @@ fl_aws_keys_parse_time(const char *text, gint64 *out, GError **err)
     return TRUE;
 }
 
+static gboolean
+has_control(const char *s)
+{
+    for (const guchar *p = (const guchar *)s; p != NULL && *p != '\0'; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return TRUE;
+    return FALSE;
+}
+
+gboolean
+fl_aws_keys_check_text(const char *id, const char *secret, const char *token,
+                       GError **err)
+{
+    const char *what = has_control(id) ? "the access key ID"
+                       : has_control(secret) ? "the secret access key"
+                       : has_control(token) ? "the session token" : NULL;
+
+    if (what == NULL)
+        return TRUE;
+    g_set_error(err, FL_ERROR, FL_ERROR_AUTH, "%s has a control character",
+                what);
+    return FALSE;
+}
+
 const char *
 fl_aws_keys_json_string(JsonObject *o, const char *name)
 {
@@ -99,6 +123,8 @@ fl_aws_keys_from_json(JsonObject *o, const char *token_member,
         if (token != NULL && *token == '\0')
             token = NULL;
     }
+    if (!fl_aws_keys_check_text(id, secret, token, err))
+        return FALSE;
     if (exp != NULL && !fl_aws_keys_parse_time(exp, &out->expiration, err))
         return FALSE;
     out->access_key_id = g_strdup(id);

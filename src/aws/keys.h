@@ -27,11 +27,21 @@ void fl_aws_keys_copy(FlAwsKeys *dst, const FlAwsKeys *src);
 gboolean fl_aws_keys_parse_time(const char *text, gint64 *out, GError **err);
 
 /*
+ * Checks that the access key ID, secret and token (either may be NULL)
+ * hold no control character: the ID and the token go into HTTP headers,
+ * where a CR or LF would end the header and start another.  FALSE with
+ * FL_ERROR_AUTH naming what (never quoting it).  Cannot fail otherwise.
+ */
+gboolean fl_aws_keys_check_text(const char *id, const char *secret,
+                                const char *token, GError **err);
+
+/*
  * Fills *out from a JSON object with string members AccessKeyId,
  * SecretAccessKey, token_member (optional: "Token" for container and
  * instance metadata, "SessionToken" for credential_process) and
  * Expiration (optional).  FALSE with FL_ERROR_AUTH naming the missing or
- * malformed member; *out is then left cleared.
+ * malformed member (one with a control character is malformed, see
+ * fl_aws_keys_check_text()); *out is then left cleared.
  */
 gboolean fl_aws_keys_from_json(JsonObject *o, const char *token_member,
                                FlAwsKeys *out, GError **err);

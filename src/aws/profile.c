@@ -134,7 +134,10 @@ add_value(Parser *ps, const char *key, const char *value)
 }
 
 /* An indented line after a property: part of its value.  The value keeps
- * the lines apart with '\n' (sub-properties are never used here). */
+ * the lines apart with '\n' (sub-properties are never used here).  A line
+ * that is only white space (" \f": not indentation alone, so parse_line()
+ * does not skip it as blank) adds nothing: "region = x" followed by one
+ * must stay "x", not "x\n". */
 static void
 parse_continuation(Parser *ps, char *line)
 {
@@ -144,8 +147,10 @@ parse_continuation(Parser *ps, char *line)
     if (!ps->in_target || ps->last_key == NULL)
         return;
     cut_comment(line);
+    if (*g_strstrip(line) == '\0')
+        return;
     old = g_hash_table_lookup(ps->values, ps->last_key);
-    joined = g_strconcat(old ? old : "", "\n", g_strstrip(line), NULL);
+    joined = g_strconcat(old ? old : "", "\n", line, NULL);
     add_value(ps, ps->last_key, joined);
     g_free(joined);
 }

@@ -4,7 +4,11 @@
  * GMarkup parses well-formed XML without DTDs, which is what S3 sends.  We
  * keep only the path of open elements and the text of the current leaf,
  * and act when a leaf closes.  Text is bounded per element: S3 keys are at
- * most 1,024 bytes, so a longer leaf is a hostile or broken answer.
+ * most 1,024 bytes, so a longer leaf is a hostile or broken answer.  The
+ * path holds our own static names (the elements we read, else UNKNOWN):
+ * names from the answer are neither copied nor interned, since interned
+ * strings are never freed and every new name would grow the process for
+ * good.
  */
 #include "config.h"
 
@@ -20,6 +24,14 @@
  * 1,024 separately. */
 #define MAX_TEXT (3 * 1024 + 64)
 #define MAX_DEPTH 8
+#define UNKNOWN "?"             /* not an XML name: matches none below */
+
+/* The element names acted upon. */
+static const char *const names[] = {
+    "ListBucketResult", "Contents", "Key", "Size", "ETag", "CommonPrefixes",
+    "Prefix", "IsTruncated", "NextContinuationToken", "EncodingType",
+    "Error", "Code", "Message",
+};
 
 typedef struct {
     const char *path[MAX_DEPTH];
@@ -42,6 +54,15 @@ in(const XmlState *st, const char *parent, const char *leaf)
            && !strcmp(st->path[st->depth - 2], parent);
 }
 
+static const char *
+known_name(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+        if (strcmp(name, names[i]) == 0)
+            return names[i];
+    return UNKNOWN;
+}
+
 static void
 on_start(GMarkupParseContext *ctx, const char *name, const char **an,
          const char **av, gpointer data, GError **err)
@@ -58,7 +79,7 @@ on_start(GMarkupParseContext *ctx, const char *name, const char **an,
                     "XML nested deeper than %d elements", MAX_DEPTH);
         return;
     }
-    st->path[st->depth++] = g_intern_string(name);
+    st->path[st->depth++] = known_name(name);
     g_string_truncate(st->text, 0);
     st->text_too_long = FALSE;
     if (st->out && st->depth == 2 && !strcmp(name, "Contents")) {
@@ -116,9 +137,12 @@ listing_leaf(XmlState *st, GError **err)
     if (st->cur && in(st, "Contents", "Key")) {
         g_free(st->cur->key);
         st->cur->key = take_text(st, dec, err);
-        if (st->cur->key && strlen(st->cur->key) > 1024)
+        /* S3 keys are 1 to 1,024 bytes; an empty one would make the
+         * GetObject URL the bucket's own (a listing). */
+        if (st->cur->key && (strlen(st->cur->key) > 1024 ||
+                             *st->cur->key == '\0'))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                        "a key longer than 1024 bytes");
+                        "a key that is empty or longer than 1024 bytes");
     } else if (st->cur && in(st, "Contents", "Size")) {
         parse_size(st->text->str, &st->cur->size, err);
     } else if (st->cur && in(st, "Contents", "ETag")) {
@@ -146,12 +170,19 @@ on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
     XmlState *st = data;
 
     (void)ctx; (void)name;
-    if (st->out && !st->is_error)
-        listing_leaf(st, err);
-    else if (st->depth == 2 && !strcmp(st->path[1], "Code"))
+    /* Code and Message only for fl_s3_xml_error(): a listing that turns
+     * out to be an <Error> fails without them.  A repeated one replaces
+     * the earlier. */
+    if (st->out) {
+        if (!st->is_error)
+            listing_leaf(st, err);
+    } else if (st->depth == 2 && !strcmp(st->path[1], "Code")) {
+        g_free(st->code);
         st->code = take_text(st, FALSE, NULL);
-    else if (st->depth == 2 && !strcmp(st->path[1], "Message"))
+    } else if (st->depth == 2 && !strcmp(st->path[1], "Message")) {
+        g_free(st->message);
         st->message = take_text(st, FALSE, NULL);
+    }
     if (st->cur && st->depth == 2) {    /* </Contents> */
         if (st->cur->key == NULL && (err == NULL || *err == NULL))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
@@ -200,9 +231,15 @@ fl_s3_xml_listing(const char *xml, gsize len, FlS3Listing *out, GError **err)
     if (run_parser(&st, xml, len, &local) && !st.is_error && st.root_seen
         && !strcmp(st.path[0], "ListBucketResult"))
         return TRUE;
-    if (local == NULL)
+    if (local == NULL) {
         g_set_error(&local, FL_ERROR, FL_ERROR_CORRUPT,
                     "not a ListBucketResult document");
+    } else if (local->domain != FL_ERROR) {
+        /* GMarkup's own errors (not well-formed, empty) are corrupt
+         * answers too: callers sort errors by our codes only. */
+        local->domain = FL_ERROR;
+        local->code = FL_ERROR_CORRUPT;
+    }
     g_propagate_prefixed_error(err, local, "bad listing: ");
     g_ptr_array_set_size(out->keys, st.keys_at_start);
     g_ptr_array_set_size(out->prefixes, st.prefixes_at_start);

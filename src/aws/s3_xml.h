@@ -17,7 +17,8 @@ typedef struct {
 /*
  * Parses a ListBucketResult (ListObjectsV2) document.  FALSE with
  * FL_ERROR_CORRUPT when it is not well-formed, not a ListBucketResult, or
- * has a key longer than 1,024 bytes or a size that is not a number.  With
+ * has a key that is empty or longer than 1,024 bytes or a size that is not
+ * a number.  With
  * url_encoded set the keys and prefixes come back decoded.  On FALSE what
  * was appended is removed again.
  */

@@ -6,7 +6,8 @@
  * (corpus/found, minimized with -merge=1) and any crash reproducers saved
  * in crashes/, so the target keeps compiling and every input that ever
  * mattered stays a regression test.  fuzz_s3_event_replay does the same
- * for fuzz_s3_event.c over s3_event/ and s3_event/crashes/ (FUZZ_DIRS).
+ * for fuzz_s3_event.c over s3_event/ and s3_event/crashes/ (FUZZ_DIRS), and
+ * likewise fuzz_s3_xml_replay, fuzz_aws_profile_replay, fuzz_aws_json_replay.
  * One TAP line per directory; before each input a "#" line names it, so
  * a crash points at its input.
  */

@@ -29,7 +29,9 @@ One server plays two services:
     empty set, as EC2 does.
 
 Every request is recorded (Req) with the signature verdict; a request whose
-signature is wrong gets 403 SignatureDoesNotMatch.  The server runs in a
+signature is wrong gets 403 SignatureDoesNotMatch.  With session_token set,
+a request must also carry that X-Amz-Security-Token, signed (else 403
+InvalidToken, as AWS answers a missing or wrong one).  The server runs in a
 thread and stops itself (stop()); handler threads that stall notice it.
 """
 
@@ -317,7 +319,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   range=self.headers.get("Range"),
                   if_match=self.headers.get("If-Match"), verdict=None,
                   sent=0, thread=threading.get_ident(), args={},
-                  msgs=[], msg=None, waited=0.0, late=False, queue=None)
+                  msgs=[], msg=None, waited=0.0, late=False, queue=None,
+                  code="SignatureDoesNotMatch")
         ctype = self.headers.get("Content-Type", "")
         if target and target.startswith("AmazonSQS."):
             req.op = target[len("AmazonSQS."):]
@@ -347,6 +350,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     "bucket-" + self.command
         req.verdict = verify_sigv4(self.command, self.path, self.headers,
                                    body, {AKID: SECRET}, service) or "ok"
+        token = self.headers.get("X-Amz-Security-Token")
+        if req.verdict == "ok" and fake.session_token is not None and \
+                token != fake.session_token:
+            req.verdict = "X-Amz-Security-Token %s" % (
+                "missing" if token is None else "wrong")
+            req.code = "InvalidToken"
         fake.record(req)
         try:
             if req.verdict != "ok":
@@ -357,12 +366,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "application/x-amz-json-1.1")
                 elif service == "sqs":
                     req.status = self.reply(403, json.dumps({
-                        "__type": "com.amazonaws.sqs#SignatureDoesNotMatch",
+                        "__type": "com.amazonaws.sqs#" + req.code,
                         "message": req.verdict}).encode(),
                         "application/x-amz-json-1.0")
                 else:
-                    req.status = self.reply(403, s3_error(
-                        "SignatureDoesNotMatch", req.verdict))
+                    req.status = self.reply(403, s3_error(req.code,
+                                                          req.verdict))
                 return
             if service == "sqs":
                 req.status = self.sqs(req)
@@ -513,7 +522,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         f = fake.take_fault("sqs", req.op)
         if f and "status" in f:
             return self.sqs_error(f["status"], f.get("code", "InternalError"),
-                                  "injected")
+                                  f.get("message", "injected"),
+                                  f.get("type"))
         if req.op == "ReceiveMessage":
             return self.sqs_receive(req, queue, args)
         if req.op == "DeleteMessage":
@@ -547,10 +557,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, b"{}", "application/x-amz-json-1.0")
         return self.sqs_error(400, "InvalidAction", req.op)
 
-    def sqs_error(self, status, code, msg):
+    def sqs_error(self, status, code, msg, type_=None):
+        """type_: the whole __type, when it is not SQS's own (throttling
+        comes from the service framework: com.amazon.coral.availability#
+        ThrottlingException)."""
         return self.reply(status, json.dumps({
-            "__type": "com.amazonaws.sqs#" + code, "message": msg}).encode(),
-            "application/x-amz-json-1.0")
+            "__type": type_ or "com.amazonaws.sqs#" + code,
+            "message": msg}).encode(), "application/x-amz-json-1.0")
 
     def sqs_receive(self, req, queue, args):
         fake = self.server.fake
@@ -743,6 +756,7 @@ class FakeAws:
         self.log_groups = {}
         self.flow_logs = {}
         self.on_delete = None
+        self.session_token = None   # required of every request when set
         self.max_keys = max_keys
         self.stopping = threading.Event()
         self.httpd = _Server(("127.0.0.1", 0), Handler)
@@ -775,7 +789,9 @@ class FakeAws:
         """The next `times` requests op ("list": key is the prefix; "get";
         "sqs": key is the action; "logs": key is the log group) on key get
         fault f:
-          status=N [code=..]  an error answer (S3 XML or SQS JSON)
+          status=N [code=..]  an error answer (S3 XML or SQS JSON; for
+                              SQS also message=.., and type=.. for a
+                              whole __type of another namespace)
           cut=N [replace=b]   N body bytes, then the connection is closed
                               (replace: the object then has new bytes)
           stall=N             N body bytes, then nothing, until the client

@@ -27,6 +27,15 @@ signature is a 403 and fails the run).  Runs go through the real binary.
    and a message naming bucket and prefix, within the time limit.
 7. 403 AccessDenied and 404 NoSuchKey on a get: that object fails with
    the code in the message, the others are exported, exit status 2.
+8. Secrets: the right access key ID with a wrong secret (without and with
+   -vv): the fake answers 403 SignatureDoesNotMatch (botocore's verdict),
+   the run exits 2 naming the bucket and the code, reads no object, and
+   neither the wrong secret nor the right one is in stderr or stdout.
+   With AWS_SESSION_TOKEN, against a fake that requires that token on
+   every request: every request carries it in X-Amz-Security-Token, signed,
+   the run succeeds with the local run's IPFIX, and -vv shows neither the
+   token nor the secret; without the token the same fake refuses the run
+   (403 InvalidToken, exit 2), so the requirement is really checked.
 """
 
 import gzip
@@ -66,10 +75,12 @@ class T:
     def __init__(self, env, ck, srv):
         self.env, self.ck, self.srv = env, ck, srv
         self.n = 0
+        self.refused = []       # (first, end) request ranges meant to fail
 
-    def run(self, args, timeout=180, time_rss=False):
+    def run(self, args, timeout=180, time_rss=False, env_extra=None):
         """One run against the fake; returns (CompletedProcess, seconds,
-        stats dict or None)."""
+        stats dict or None).  env_extra: variables set or replaced in the
+        environment of aws_fake.aws_env()."""
         self.n += 1
         sj = self.env.path("stats%d.json" % self.n)
         c = self.env.cmd("--endpoint-url", self.srv.url, "--stats-json", sj,
@@ -80,7 +91,7 @@ class T:
         fltest.log("$ " + " ".join(c))
         t0 = time.monotonic()
         try:
-            r = subprocess.run(c, env=aws_fake.aws_env(),
+            r = subprocess.run(c, env=aws_fake.aws_env(env_extra),
                                stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, timeout=timeout)
         except subprocess.TimeoutExpired as e:
@@ -526,6 +537,97 @@ def refusals(t):
     fltest.check_stream(ck, events, Expect(fields), rows, "403/404")
 
 
+# -- 8. a wrong secret; a session token ----------------------------------
+
+WRONG_SECRET = "wrongSecret/Q2xfNOTtheRIGHTone+EXAMPLEKEY"
+TOKEN = ("IQoJb3JpZ2luX2VjEFakeSessionToken//////////wEaCXVzLWVhc3QtMSJH"
+         "MEUCIQDfake+token/with=odd+chars")
+
+
+def signed_headers(req):
+    _, f = aws_fake.parse_auth(req.headers.get("authorization", ""))
+    return f.get("SignedHeaders", "").split(";")
+
+
+def no_secrets(ck, r, what, secrets):
+    out = r.stdout.decode(errors="replace")
+    for name, s in secrets:
+        # the whole secret, and its first half (a truncated quote)
+        for part in (s, s[:len(s) // 2]):
+            ck.check(part not in r.err and part not in out,
+                     "%s: %s (%r) not in stderr or stdout"
+                     % (what, name, part[:8] + "..."))
+
+
+def credentials(t):
+    ck, srv = t.ck, t.srv
+    prefix = "creds/"
+    objs = t.put_set(prefix, 2, lines=5)
+    url = "s3://%s/%s" % (BUCKET, prefix)
+    for verbose in ([], ["-vv"]):
+        what = "wrong secret" + (" -vv" if verbose else "")
+        m = srv.mark()
+        r, dt, _ = t.run(verbose + ["-o", t.env.path("wrong.ipfix"), url],
+                         env_extra={"AWS_SECRET_ACCESS_KEY": WRONG_SECRET},
+                         timeout=60)
+        t.refused.append((m, srv.mark()))
+        ck.eq(r.returncode, 2, what + ": exit status 2")
+        lists = srv.reqs("list", since=m)
+        ck.check(lists and all(x.status == 403 and
+                               x.verdict.startswith("signature mismatch")
+                               for x in lists),
+                 "%s: the fake found the signature wrong and answered 403 "
+                 "(%s)" % (what, [(x.status, x.verdict[:30])
+                                   for x in lists]))
+        ck.eq(srv.reqs("get", since=m), [], what + ": no object read")
+        ck.check("s3://%s/%s" % (BUCKET, prefix) in r.err and
+                 "SignatureDoesNotMatch" in r.err,
+                 what + ": stderr names s3://bucket/prefix and "
+                 "SignatureDoesNotMatch")
+        if verbose:
+            ck.check(len(r.err.splitlines()) > 3, what + ": -vv logged "
+                     "more (%d lines)" % len(r.err.splitlines()))
+        no_secrets(ck, r, what, (("the wrong secret", WRONG_SECRET),
+                                 ("the right secret", aws_fake.SECRET)))
+        ck.check(dt < 30, "%s: ended in %.1f s" % (what, dt))
+
+    want = t.local(objs, "token")
+    srv.session_token = TOKEN
+    try:
+        m = srv.mark()
+        out = t.env.path("token.ipfix")
+        r, _, st = t.run(["-vv", "-o", out, url],
+                         env_extra={"AWS_SESSION_TOKEN": TOKEN})
+        reqs = srv.requests[m:]
+        ck.eq(r.returncode, 0, "session token: exit status")
+        ck.eq(sorted(x.op for x in reqs), ["get", "get", "list"],
+              "session token: one listing, two gets")
+        ck.eq([(x.op, x.verdict) for x in reqs if x.verdict != "ok"], [],
+              "session token: every request signed right, with the token")
+        ck.check(reqs and all(
+            x.headers.get("x-amz-security-token") == TOKEN and
+            "x-amz-security-token" in signed_headers(x) for x in reqs),
+            "session token: X-Amz-Security-Token on every request, among "
+            "the SignedHeaders")
+        t.same_ipfix(out, want, "session token")
+        no_secrets(ck, r, "session token -vv", (("the token", TOKEN),
+                                                ("the secret",
+                                                 aws_fake.SECRET)))
+        # The control: the same fake refuses a run without the token.
+        m = srv.mark()
+        r, _, _ = t.run(["-o", t.env.path("notoken.ipfix"), url],
+                        timeout=60)
+        t.refused.append((m, srv.mark()))
+        ck.eq(r.returncode, 2, "no session token: exit status 2")
+        ck.check("InvalidToken" in r.err, "no session token: the fake's "
+                 "InvalidToken is named")
+        ck.check(all(x.verdict == "X-Amz-Security-Token missing"
+                     for x in srv.requests[m:]) and srv.requests[m:],
+                 "no session token: refused for the missing token")
+    finally:
+        srv.session_token = None
+
+
 def main(env):
     env.check()
     ck = fltest.Checker("s3_faults")
@@ -537,15 +639,19 @@ def main(env):
         for name, fn in (("retries", retries), ("cut", cut),
                          ("replaced", replaced), ("refusals", refusals),
                          ("hostile", hostile), ("big", big),
-                         ("stall", stall), ("stopped", stopped)):
+                         ("stall", stall), ("stopped", stopped),
+                         ("credentials", credentials)):
             if only and name not in only.split(","):
                 continue
             fltest.log("== %s" % name)
             fn(t)
     finally:
         srv.stop()
-    bad = srv.bad_signatures()
-    ck.eq(bad[:3], [], "every request's SigV4 verified by botocore")
+    meant = set(i for a, b in t.refused for i in range(a, b))
+    bad = [(r.op, r.path, r.verdict) for i, r in enumerate(srv.requests)
+           if r.verdict != "ok" and i not in meant]
+    ck.eq(bad[:3], [], "every request's SigV4 verified by botocore (but "
+          "those of the runs meant to be refused)")
     fltest.log("  %d requests in all" % len(srv.requests))
     return ck.finish()
 

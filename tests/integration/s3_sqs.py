@@ -28,6 +28,12 @@ request's SigV4 (service "s3" or "sqs").  Records go to a TCP collector
    twice, and the records are exported once.
 4. --s3-event FILE with each shape, and --s3-event - (stdin): the output
    is byte-identical (export times aside) to a local-file run.
+5. Throttling: ReceiveMessage answered HTTP 400 twice, first
+   {"__type": "com.amazonaws.sqs#ThrottlingException"}, then the
+   service framework's "com.amazon.coral.availability#ThrottlingException"
+   (what SQS's JSON 1.0 protocol sends for "Rate exceeded"), and
+   DeleteMessage once "com.amazonaws.sqs#RequestThrottled": each is
+   retried, the object is exported once, the message deleted, exit 0.
 """
 
 import gzip
@@ -450,6 +456,42 @@ def event_files(env, ck, srv):
           "nothing read")
 
 
+# -- 5. throttling -------------------------------------------------------
+
+def throttle(env, ck, srv):
+    qurl, q = srv.queue("throttled")
+    k = key_of(97)
+    o = srv.put(BUCKET, k, gz(text_for(97)))
+    m = q.send(shape_s3([(k, o)]))
+    srv.add_fault("sqs", "ReceiveMessage", status=400,
+                  code="ThrottlingException", message="Rate exceeded")
+    srv.add_fault("sqs", "ReceiveMessage", status=400,
+                  code="ThrottlingException", message="Rate exceeded",
+                  type="com.amazon.coral.availability#ThrottlingException")
+    srv.add_fault("sqs", "DeleteMessage", status=400,
+                  code="RequestThrottled", message="Request is throttled.")
+    mark = srv.mark()
+    r = run(env, ["--endpoint-url", srv.url, "--sqs-queue", qurl,
+                  "--sqs-exit-when-empty", "--sqs-wait", "1",
+                  "--stats-json", env.path("throttle.json"),
+                  "-o", env.path("throttle.ipfix")], timeout=60)
+    ck.eq(r.returncode, 0, "throttled: exit status")
+    recv = [x.status for x in srv.reqs("ReceiveMessage", since=mark)]
+    ck.eq(recv[:3], [400, 400, 200], "throttled: ReceiveMessage refused "
+          "twice (both shapes), then answered")
+    ck.eq([x.status for x in srv.reqs("DeleteMessage", since=mark)],
+          [400, 200], "throttled: DeleteMessage retried after "
+          "RequestThrottled")
+    ck.eq([(g.key, g.status) for g in srv.reqs("get", since=mark)],
+          [(k, 200)], "throttled: the object read once")
+    with q.cond:
+        ck.eq((m.deleted, m.receive_count), (True, 1),
+              "throttled: the message received once and deleted")
+    st = fltest.load_json(env.path("throttle.json")) if os.path.exists(
+        env.path("throttle.json")) else {}
+    ck.eq(st.get("records_out"), LINES, "throttled: the object exported")
+
+
 def main(env):
     env.check()
     ck = fltest.Checker("s3_sqs")
@@ -459,7 +501,8 @@ def main(env):
     try:
         for name, fn in (("queue", queue_run), ("missing", missing),
                          ("poison", poison),
-                         ("keepalive", keepalive), ("events", event_files)):
+                         ("keepalive", keepalive), ("events", event_files),
+                         ("throttle", throttle)):
             if only and name not in only.split(","):
                 continue
             fltest.log("== %s" % name)

@@ -152,6 +152,7 @@ test_profile_syntax(Fixture *f, gconstpointer data)
                "; another comment\n"
                "[default]\n"
                "region=eu-west-1\n"
+               " \f\n"
                "\n"
                "[profile dev]   ; comment after the header\n"
                "   region   =   us-east-2    # inline comment\n"
@@ -180,6 +181,7 @@ test_profile_syntax(Fixture *f, gconstpointer data)
 
     p = load_ok("default");
     g_assert_true(p->found);
+    /* A continuation line of white space adds no empty line. */
     g_assert_cmpstr(fl_aws_profile_get(p, "region"), ==, "eu-west-1");
     g_assert_null(fl_aws_profile_get(p, "output"));
     fl_aws_profile_free(p);
@@ -1003,6 +1005,77 @@ test_token_file(Fixture *f, gconstpointer data)
     g_free(path);
 }
 
+/* CR, LF or another control character in a key would split the signed
+ * HTTP headers: every source refuses it, naming the part, not quoting
+ * it.  Found by tests/fuzz/fuzz_aws_json.c. */
+static void
+test_keys_control(Fixture *f, gconstpointer data)
+{
+    static const char remote[] =
+        "{\"AccessKeyId\":\"ASIA1\",\"SecretAccessKey\":\"s3cr3t\","
+        "\"Token\":\"tok\\r\\nX-Injected: 1\"}";
+    static const char process[] =
+        "{\"Version\":1,\"AccessKeyId\":\"AS\\nIA\","
+        "\"SecretAccessKey\":\"s3cr3t\"}";
+    static const char sts[] =
+        "<R><Credentials><AccessKeyId>ASIA1</AccessKeyId>"
+        "<SecretAccessKey>s3&#1;cr3t</SecretAccessKey></Credentials></R>";
+    FlAwsCredentialsConfig cfg = { .profile = NULL };
+    GError *err = NULL;
+    FlAwsKeys k;
+
+    g_assert_false(fl_aws_cred_remote_parse(remote, strlen(remote), &k,
+                                            &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_cmpstr(err->message, ==, "the session token has a control "
+                    "character");
+    g_assert_null(k.access_key_id);
+    g_clear_error(&err);
+    g_assert_false(fl_aws_cred_process_parse(process, strlen(process), &k,
+                                             &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_nonnull(strstr(err->message, "the access key ID has a control"));
+    g_clear_error(&err);
+    g_assert_false(fl_aws_cred_sts_parse(sts, strlen(sts), &k, &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_cmpstr(err->message, ==, "the secret access key has a control "
+                    "character");
+    g_clear_error(&err);
+
+    /* A profile key continued on an indented line holds a '\n'. */
+    write_file(f->credentials, "[default]\naws_access_key_id = AKID\n"
+               "  MORE\naws_secret_access_key = s3cr3t\n");
+    g_assert_null(fl_aws_credentials_new(&cfg, &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_nonnull(strstr(err->message, f->credentials));
+    g_assert_nonnull(strstr(err->message, "the access key ID has a "
+                            "control character"));
+    g_clear_error(&err);
+
+    g_setenv("AWS_ACCESS_KEY_ID", "AKID", TRUE);
+    g_setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t", TRUE);
+    g_setenv("AWS_SESSION_TOKEN", "tok\r\n", TRUE);
+    g_assert_null(fl_aws_credentials_new(&cfg, &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_cmpstr(err->message, ==, "environment: the session token has "
+                    "a control character");
+    g_clear_error(&err);
+}
+
+/* The output is a length, not a C string: blanks up to len are empty
+ * even when more blanks follow in memory. */
+static void
+test_process_parse_bounded(Fixture *f, gconstpointer data)
+{
+    GError *err = NULL;
+    FlAwsKeys k;
+
+    g_assert_false(fl_aws_cred_process_parse(" \n  ", 2, &k, &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_AUTH);
+    g_assert_cmpstr(err->message, ==, "output is empty");
+    g_clear_error(&err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1037,6 +1110,8 @@ main(int argc, char **argv)
         { "/aws/container/url", test_container_url },
         { "/aws/keys/time", test_keys_time },
         { "/aws/keys/token-file", test_token_file },
+        { "/aws/keys/control", test_keys_control },
+        { "/aws/process/parse-bounded", test_process_parse_bounded },
     };
 
     g_test_init(&argc, &argv, NULL);
