@@ -36,11 +36,12 @@ pl_group_unref(PlGroup *g)
 /*
  * The object's first bytes, without losing them: a mapped object is
  * looked at in place; otherwise they are read into the carry buffer,
- * where the chunk reader takes them from first.  FALSE on a read error
- * (the chunk reader then meets it again).
+ * where the chunk reader takes them from first.  FALSE with *err when
+ * the read failed: a source reports its error once (an S3 object's 403),
+ * so it must not be dropped here.
  */
 static gboolean
-first_bytes(Pipeline *p, const guint8 **buf, gsize *len)
+first_bytes(Pipeline *p, const guint8 **buf, gsize *len, GError **err)
 {
     if (p->info->map) {
         *buf = (const guint8 *)p->info->map;
@@ -49,8 +50,10 @@ first_bytes(Pipeline *p, const guint8 **buf, gsize *len)
     }
     while (p->carry_len < SNIFF_BYTES) {
         gssize n = fl_object_read(p->obj, (guint8 *)p->carry + p->carry_len,
-                                  SNIFF_BYTES - p->carry_len, NULL);
-        if (n <= 0)
+                                  SNIFF_BYTES - p->carry_len, err);
+        if (n < 0)
+            return FALSE;
+        if (n == 0)
             break;
         p->carry_len += (gsize)n;
         /* A pipe gives what it has: do not wait for more just to look. */
@@ -124,18 +127,22 @@ pl_reader_try_envelope(Pipeline *p, Chunk *c)
     GError *err = NULL;
     ObjInfo *o = p->info;
 
-    if (!first_bytes(p, &head, &n) || !fl_cwl_envelope_sniff(head, n))
+    if (first_bytes(p, &head, &n, &err) && !fl_cwl_envelope_sniff(head, n))
         return FALSE;
-    whole = read_whole(p, &err);
-    if (whole && !fl_envelope_expand(o->name, g_bytes_get_data(whole, NULL),
-                                     g_bytes_get_size(whole), parts,
-                                     &o->envelope, &err))
-        g_clear_pointer(&whole, g_bytes_unref);
+    if (err == NULL) {
+        whole = read_whole(p, &err);
+        if (whole && !fl_envelope_expand(o->name,
+                                         g_bytes_get_data(whole, NULL),
+                                         g_bytes_get_size(whole), parts,
+                                         &o->envelope, &err))
+            g_clear_pointer(&whole, g_bytes_unref);
+        o->is_envelope = TRUE;
+    }
+    /* A failed first read ends the object here, whatever it was. */
     if (err)
-        g_prefix_error(&err, "%s: ", o->name);
+        pl_name_error(&err, o->name);
     else
         queue_parts(p, parts);
-    o->is_envelope = TRUE;
     c->obj = pl_obj_ref(o);
     c->first_of_object = c->last_of_object = TRUE;
     c->obj_error = err;

@@ -147,6 +147,8 @@ void     pl_chunk_free(Chunk *c);
 gboolean pl_reader_fill(Pipeline *p, Chunk *c);
 void     pl_reader_close_object(Pipeline *p);
 void     pl_reader_close_source(Pipeline *p);
+/* Puts "NAME: " before an object's error unless the source said it. */
+void     pl_name_error(GError **err, const char *name);
 gpointer pl_reader_thread(gpointer data);
 
 /* pipeline_envelope.c (reader thread) */

@@ -201,6 +201,16 @@ fill_mapped(Pipeline *p, Chunk *c)
         c->last_of_object = TRUE;
 }
 
+void
+pl_name_error(GError **err, const char *name)
+{
+    gsize n = strlen(name);
+
+    if (strncmp((*err)->message, name, n) != 0
+        || strncmp((*err)->message + n, ": ", 2) != 0)
+        g_prefix_error(err, "%s: ", name);
+}
+
 /* What every new object (from a source, or an envelope's part) needs. */
 static void
 start_object(Pipeline *p)
@@ -280,7 +290,7 @@ pl_reader_fill(Pipeline *p, Chunk *c)
                                   &err);
 
         if (n < 0) {
-            g_prefix_error(&err, "%s: ", p->obj->name);
+            pl_name_error(&err, p->obj->name);
             break;
         }
         if (n == 0) {

@@ -140,7 +140,8 @@ UNIT_TESTS += tests/fuzz/fuzz_cwl_envelope_replay
 tests_fuzz_fuzz_cwl_envelope_replay_SOURCES = tests/fuzz/fuzz_cwl_envelope.c \
 	tests/fuzz/replay.c
 tests_fuzz_fuzz_cwl_envelope_replay_CPPFLAGS = $(AM_CPPFLAGS) \
-	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/crashes"'
+	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/found", \
+	"cwl_envelope/crashes"'
 tests_fuzz_fuzz_cwl_envelope_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 # CloudWatch Logs (FilterLogEvents) and EC2 (DescribeFlowLogs) against the
