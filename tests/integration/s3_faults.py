@@ -305,9 +305,14 @@ def stopped(t):
     fltest.log("$ " + " ".join(c))
     p = subprocess.Popen(c, env=aws_fake.aws_env(), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
-    # The stall has begun once the server sent the first bytes of k1.
-    fltest.wait_for(lambda: any(r.sent >= at for r in srv.reqs("get", k1)),
-                    timeout=30, what="the stalled transfer")
+    # The stall has begun once the server sent the first bytes of k1, and
+    # k0 is done once it is in the state file (objects download ahead, so
+    # the first may still be on its way when the second stalls).
+    def k0_done():
+        return os.path.exists(state) and k0 in open(state).read()
+    fltest.wait_for(lambda: any(r.sent >= at for r in srv.reqs("get", k1))
+                    and k0_done(), timeout=30,
+                    what="the stalled transfer after the first object")
     p.terminate()
     out, err = p.communicate(timeout=30)
     err = err.decode(errors="replace")
