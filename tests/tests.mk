@@ -121,6 +121,10 @@ tests_fuzz_fuzz_aws_json_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 # SigV4, programmable faults, SQS JSON protocol) on loopback.
 INTEGRATION_TESTS += tests/integration/s3_faults.py tests/integration/s3_sqs.py
 
+# TLS of the AWS requests (--ca-bundle, host name check, credentials over
+# https) against aws_fake.py on https, with a CA made by the openssl CLI.
+INTEGRATION_TESTS += tests/integration/aws_tls.py
+
 INTEGRATION_TESTS += tests/integration/cwl_envelope.py
 UNIT_TESTS += tests/unit/test_cwl_envelope
 tests_unit_test_cwl_envelope_SOURCES = tests/unit/test_cwl_envelope.c

@@ -28,6 +28,12 @@ One server plays two services:
     flowLogSet items from a dict of flow logs; an unknown ID gives an
     empty set, as EC2 does.
 
+Over TLS (FakeAws(tls=an ssl.SSLContext)): the URL is https:// and the
+handshake is made in the connection's handler thread; every handshake is
+recorded (handshakes: (ok, error text)), and a connection whose handshake
+failed reaches no handler.  container_creds {path: dict}: a GET of that
+path answers the dict as JSON, as the ECS container endpoint, unsigned.
+
 Every request is recorded (Req) with the signature verdict; a request whose
 signature is wrong gets 403 SignatureDoesNotMatch.  With session_token set,
 a request must also carry that X-Amz-Security-Token, signed (else 403
@@ -42,6 +48,7 @@ import json
 import os
 import select
 import socket
+import ssl
 import threading
 import time
 import uuid
@@ -264,6 +271,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        self.tls_ok = True
+        fake = self.server.fake
+        if fake.tls is None:
+            return
+        try:
+            self.connection.do_handshake()
+        except (ssl.SSLError, OSError) as e:
+            self.tls_ok = False
+            fake.record_handshake(False, str(e))
+        else:
+            fake.record_handshake(True, None)
+
+    def handle(self):
+        if self.tls_ok:
+            super().handle()
+
     # -- plumbing
     def reply(self, status, body=b"", ctype="application/xml", headers=()):
         self.send_response(status)
@@ -322,6 +347,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   msgs=[], msg=None, waited=0.0, late=False, queue=None,
                   code="SignatureDoesNotMatch")
         ctype = self.headers.get("Content-Type", "")
+        if self.command == "GET" and path in fake.container_creds:
+            req.op, req.verdict = "container", "ok"
+            fake.record(req)
+            req.status = self.reply(200, json.dumps(
+                fake.container_creds[path]).encode(), "application/json")
+            return
         if target and target.startswith("AmazonSQS."):
             req.op = target[len("AmazonSQS."):]
             service = "sqs"
@@ -743,11 +774,17 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def process_request(self, request, client_address):
+        with self.fake.lock:
+            self.fake.accepted += 1
+        super().process_request(request, client_address)
+
 
 class FakeAws:
     """The fake, started on 127.0.0.1:0 in a thread."""
 
-    def __init__(self, max_keys=1000):
+    def __init__(self, max_keys=1000, tls=None):
+        """tls: an ssl.SSLContext (server side) to serve https://."""
         self.lock = threading.Lock()
         self.buckets = {}
         self.faults = {}            # (op, key) -> [fault dict]
@@ -758,11 +795,21 @@ class FakeAws:
         self.on_delete = None
         self.session_token = None   # required of every request when set
         self.max_keys = max_keys
+        self.container_creds = {}   # path -> JSON answer of a GET
+        self.tls = tls
+        self.handshakes = []        # (ok, error) per TLS connection
+        self.accepted = 0           # connections accepted
+        self.tls_cond = threading.Condition(self.lock)
         self.stopping = threading.Event()
         self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.fake = self
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(
+                self.httpd.socket, server_side=True,
+                do_handshake_on_connect=False)
         self.port = self.httpd.server_address[1]
-        self.url = "http://127.0.0.1:%d" % self.port
+        self.url = "%s://127.0.0.1:%d" % ("https" if tls else "http",
+                                          self.port)
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.1},
                                        daemon=True)
@@ -815,6 +862,22 @@ class FakeAws:
     def record(self, req):
         with self.lock:
             self.requests.append(req)
+
+    def record_handshake(self, ok, error):
+        with self.tls_cond:
+            self.handshakes.append((ok, error))
+            self.tls_cond.notify_all()
+
+    def settled_handshakes(self, timeout=10):
+        """The handshakes once every connection accepted so far has its
+        verdict (a client may exit before its server thread records it).
+        A client that saw the server's certificate was accepted first."""
+        with self.tls_cond:
+            if not self.tls_cond.wait_for(
+                    lambda: len(self.handshakes) >= self.accepted, timeout):
+                raise TimeoutError("%d connections, %d handshakes"
+                                   % (self.accepted, len(self.handshakes)))
+            return list(self.handshakes)
 
     def reqs(self, op=None, key=None, since=0):
         with self.lock:
