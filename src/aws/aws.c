@@ -27,6 +27,12 @@ fl_aws_new(const FlAwsConfig *cfg, GError **err)
 
     if (cfg->endpoint_url && !check_endpoint(cfg->endpoint_url, err))
         return NULL;
+    /* Every request would fail on it, one object at a time: say it once. */
+    if (cfg->ca_bundle && !g_file_test(cfg->ca_bundle, G_FILE_TEST_IS_REGULAR)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--ca-bundle: '%s' is "
+                    "not a readable file", cfg->ca_bundle);
+        return NULL;
+    }
     aws = g_new0(FlAws, 1);
     aws->ref = 1;
     aws->region = fl_aws_region_resolve(cfg->region, cfg->profile);

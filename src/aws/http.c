@@ -490,15 +490,42 @@ log_attempt(const FlHttpRequest *req, const FlHttp *h, guint attempt,
                      h->cfg.max_attempts);
 }
 
+/*
+ * Failures that the next attempt cannot change: the server's certificate
+ * is not trusted or not for this host, our CA file or client certificate
+ * is unusable, the URL is wrong.  Retrying them only delays the message.
+ */
+static gboolean
+result_is_final(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 static void
 set_no_answer(const FlHttpRequest *req, const char *cause, guint attempts,
-              GError **err)
+              gboolean final, GError **err)
 {
     g_autofree char *host = url_host(req->url);
 
-    g_set_error(err, FL_ERROR, FL_ERROR_NETWORK,
-                "%s %s: no answer after %u attempt%s: %s", req->method, host,
-                attempts, attempts == 1 ? "" : "s", cause);
+    if (final)
+        g_set_error(err, FL_ERROR, FL_ERROR_NETWORK, "%s %s: %s (not "
+                    "retried)", req->method, host, cause);
+    else
+        g_set_error(err, FL_ERROR, FL_ERROR_NETWORK,
+                    "%s %s: no answer after %u attempt%s: %s", req->method,
+                    host, attempts, attempts == 1 ? "" : "s", cause);
 }
 
 gboolean
@@ -528,6 +555,10 @@ fl_http_request(FlHttp *h, const FlHttpRequest *req, gsize max_body,
             g_free(cause);
             cause = transfer_cause(h);
             log_attempt(req, h, attempt, cause);
+            if (h->done && result_is_final(h->result)) {
+                set_no_answer(req, cause, attempt + 1, TRUE, err);
+                return FALSE;
+            }
             continue;
         }
         log_attempt(req, h, attempt, NULL);
@@ -537,7 +568,8 @@ fl_http_request(FlHttp *h, const FlHttpRequest *req, gsize max_body,
         take_response(h, resp, TRUE);
         return TRUE;
     }
-    set_no_answer(req, cause != NULL ? cause : "interrupted", attempt, err);
+    set_no_answer(req, cause != NULL ? cause : "interrupted", attempt, FALSE,
+                  err);
     return FALSE;
 }
 
@@ -576,10 +608,17 @@ fl_http_stream_open(FlHttp *h, const FlHttpRequest *req,
             return NULL;
         if (!transfer_run(h, until_headers) || !h->headers_done) {
             /* No answer: nothing of the body was handed out yet. */
+            gboolean final;
+
             g_free(cause);
             cause = transfer_cause(h);
+            final = h->done && result_is_final(h->result);
             transfer_end(h);
             log_attempt(req, h, attempt, cause);
+            if (final) {
+                set_no_answer(req, cause, attempt + 1, TRUE, err);
+                return NULL;
+            }
             continue;
         }
         log_attempt(req, h, attempt, NULL);
@@ -601,7 +640,8 @@ fl_http_stream_open(FlHttp *h, const FlHttpRequest *req,
         take_response(h, resp, TRUE);
         return NULL;
     }
-    set_no_answer(req, cause != NULL ? cause : "interrupted", attempt, err);
+    set_no_answer(req, cause != NULL ? cause : "interrupted", attempt, FALSE,
+                  err);
     return NULL;
 }
 
