@@ -88,6 +88,13 @@ static const char description[] =
     "super_mediator needs --time-elements milliseconds --no-options;\n"
     "SiLK needs --id-bits 16.\n"
     "\n"
+    "Every long option can also come from the environment as\n"
+    "FLOWLOG2IPFIX_<OPTION> (upper case, '-' as '_'), for example\n"
+    "FLOWLOG2IPFIX_OUTPUT=tcp://10.0.0.5:4739 or\n"
+    "FLOWLOG2IPFIX_TIME_ELEMENTS=both (booleans: true/false; -v/-q:\n"
+    "FLOWLOG2IPFIX_VERBOSE=0..3, FLOWLOG2IPFIX_QUIET=true).  The command\n"
+    "line wins over the environment, the environment over -c FILE.\n"
+    "\n"
     "Exit status: 0 success (rejected lines are counted, not failures),\n"
     "1 usage or configuration error (also: no AWS credentials), 2 an\n"
     "input (file or S3 object) could not be read, 3 the output failed.\n"
@@ -140,6 +147,138 @@ is_key(const GOptionEntry *e)
            && strcmp(e->long_name, "version") != 0;
 }
 
+/* ---- the environment ---------------------------------------------- */
+
+/* "time-elements" -> "FLOWLOG2IPFIX_TIME_ELEMENTS". */
+static char *
+env_name(const char *option)
+{
+    char *n = g_strconcat("FLOWLOG2IPFIX_", option, NULL);
+
+    for (char *p = n; *p; p++)
+        *p = *p == '-' ? '_' : g_ascii_toupper(*p);
+    return n;
+}
+
+static gboolean
+env_bool(const char *var, const char *v, gboolean *out, GError **err)
+{
+    if (!g_ascii_strcasecmp(v, "true") || !strcmp(v, "1")
+        || !g_ascii_strcasecmp(v, "yes"))
+        *out = TRUE;
+    else if (!g_ascii_strcasecmp(v, "false") || !strcmp(v, "0")
+             || !g_ascii_strcasecmp(v, "no"))
+        *out = FALSE;
+    else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "%s: '%s' is not true "
+                    "or false", var, v);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+env_int(const char *var, const char *v, gint64 lo, gint64 hi, gint64 *out,
+        GError **err)
+{
+    if (g_ascii_string_to_signed(v, 10, lo, hi, out, NULL))
+        return TRUE;
+    g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "%s: '%s' is not a number "
+                "(%" G_GINT64_FORMAT "..%" G_GINT64_FORMAT ")", var, v, lo, hi);
+    return FALSE;
+}
+
+/*
+ * One option from the environment, unless the command line set it.
+ * Booleans set here are recorded in decided, so that the config file
+ * (which can only turn them on) does not override a "false".
+ */
+static gboolean
+apply_env_option(FlConf *c, const GOptionEntry *e, const char *var,
+                 const char *v, GHashTable *decided, GError **err)
+{
+    gint64 n;
+    gboolean b;
+
+    switch (e->arg) {
+    case G_OPTION_ARG_STRING:
+    case G_OPTION_ARG_FILENAME:
+        if (*(char **)e->arg_data == NULL)
+            *(char **)e->arg_data = g_strdup(v);
+        return TRUE;
+    case G_OPTION_ARG_INT:
+        if (*(gint *)e->arg_data != UNSET)
+            return TRUE;
+        if (!env_int(var, v, G_MININT, G_MAXINT, &n, err))
+            return FALSE;
+        *(gint *)e->arg_data = (gint)n;
+        return TRUE;
+    case G_OPTION_ARG_INT64:
+        if (*(gint64 *)e->arg_data != UNSET)
+            return TRUE;
+        return env_int(var, v, G_MININT64, G_MAXINT64,
+                       (gint64 *)e->arg_data, err);
+    case G_OPTION_ARG_NONE:
+        if (!env_bool(var, v, &b, err))
+            return FALSE;
+        *(gboolean *)e->arg_data = *(gboolean *)e->arg_data || b;
+        g_hash_table_add(decided, (gpointer)e->long_name);
+        return TRUE;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* -v/-q from FLOWLOG2IPFIX_VERBOSE (a number) and _QUIET (a boolean). */
+static gboolean
+apply_env_verbosity(FlConf *c, GError **err)
+{
+    const char *v = g_getenv("FLOWLOG2IPFIX_VERBOSE");
+    const char *q = g_getenv("FLOWLOG2IPFIX_QUIET");
+    gint64 n;
+    gboolean b;
+
+    if (c->verbosity != UNSET)
+        return TRUE;
+    if (q && *q) {
+        if (!env_bool("FLOWLOG2IPFIX_QUIET", q, &b, err))
+            return FALSE;
+        if (b)
+            c->verbosity = 0;
+    }
+    if (v && *v && c->verbosity == UNSET) {
+        if (!env_int("FLOWLOG2IPFIX_VERBOSE", v, 0, 3, &n, err))
+            return FALSE;
+        c->verbosity = (gint)n;
+    }
+    return TRUE;
+}
+
+/*
+ * FLOWLOG2IPFIX_<OPTION> for every long option but --check and
+ * --version: after the command line, before the config file (the file may
+ * itself come from FLOWLOG2IPFIX_CONFIG).  An empty variable is unset.
+ */
+static gboolean
+apply_environment(FlConf *c, const GOptionEntry *entries,
+                  GHashTable *decided, GError **err)
+{
+    for (const GOptionEntry *e = entries; e->long_name; e++) {
+        g_autofree char *var = NULL;
+        const char *v;
+
+        if (e->arg == G_OPTION_ARG_CALLBACK || e->long_name[0] == '\0'
+            || !strcmp(e->long_name, "check")
+            || !strcmp(e->long_name, "version"))
+            continue;
+        var = env_name(e->long_name);
+        v = g_getenv(var);
+        if (v && *v && !apply_env_option(c, e, var, v, decided, err))
+            return FALSE;
+    }
+    return apply_env_verbosity(c, err);
+}
+
 /* The keys that are not plain options: quiet, verbose, inputs. */
 static gboolean
 apply_special_key(FlConf *c, GKeyFile *kf, const char *k, gboolean *known,
@@ -165,9 +304,11 @@ apply_special_key(FlConf *c, GKeyFile *kf, const char *k, gboolean *known,
     return err == NULL || *err == NULL;
 }
 
-/* Fills what the command line left unset from the [flowlog2ipfix] group. */
+/* Fills what the command line and the environment left unset from the
+ * [flowlog2ipfix] group. */
 static gboolean
-apply_key_file(FlConf *c, const GOptionEntry *entries, GError **err)
+apply_key_file(FlConf *c, const GOptionEntry *entries, GHashTable *decided,
+               GError **err)
 {
     g_autoptr(GKeyFile) kf = g_key_file_new();
     g_auto(GStrv) keys = NULL;
@@ -182,7 +323,7 @@ apply_key_file(FlConf *c, const GOptionEntry *entries, GError **err)
 
         if (!apply_special_key(c, kf, keys[i], &known, &local))
             goto bad;
-        if (known)
+        if (known || g_hash_table_contains(decided, keys[i]))
             continue;
         while (e->long_name && (strcmp(e->long_name, keys[i])
                                 || !is_key(e)))
@@ -512,6 +653,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     /* One table for the config file: the main entries, then cloud[]. */
     GOptionEntry all[G_N_ELEMENTS(entries) + G_N_ELEMENTS(cloud)];
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
+    g_autoptr(GHashTable) decided = NULL;
     GOptionGroup *main_group;
 
     memset(c, 0, sizeof *c);
@@ -533,7 +675,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         return FALSE;
     if (c->version)
         return TRUE;
-    if (c->config && !apply_key_file(c, all, err))
+    decided = g_hash_table_new(g_str_hash, g_str_equal);
+    if (!apply_environment(c, all, decided, err)
+        || (c->config && !apply_key_file(c, all, decided, err)))
         return FALSE;
 
     apply_defaults(c);

@@ -162,6 +162,33 @@ if [ -s "$T/cli.ipfix" ]; then
     check "-c + command line: id-bits=16 still from the config ($(grep max_id "$T/cli.sum"))" \
         test "$(awk '/max_id/ {print $2}' "$T/cli.sum")" -le 65535
 fi
+# the environment: FLOWLOG2IPFIX_<OPTION>; command line > environment > -c
+rm -f "$T/conf.ipfix" "$T/env.ipfix"
+FLOWLOG2IPFIX_OUTPUT=$T/env.ipfix FLOWLOG2IPFIX_TIME_ELEMENTS=seconds \
+    run env_conf -c "$T/a.conf" "$IN"
+check_eq "environment: exit status ($(err env_conf))" 0 "$RC"
+check "environment: FLOWLOG2IPFIX_OUTPUT wins over output=" test -s "$T/env.ipfix"
+check "environment: the config's output= not written" test ! -e "$T/conf.ipfix"
+if [ -s "$T/env.ipfix" ]; then
+    fltest summary "$T/env.ipfix" >"$T/env.sum"
+    check_eq "environment: FLOWLOG2IPFIX_TIME_ELEMENTS=seconds wins over the config" \
+        "data_tids 1104 1105" "$(grep data_tids "$T/env.sum")"
+fi
+FLOWLOG2IPFIX_OUTPUT=$T/env2.ipfix run env_cli -o "$T/cli2.ipfix" "$IN"
+check "environment: -o wins over FLOWLOG2IPFIX_OUTPUT" \
+    test -s "$T/cli2.ipfix" -a ! -e "$T/env2.ipfix"
+printf '[flowlog2ipfix]\nno-options=true\n' >"$T/noopt.conf"
+FLOWLOG2IPFIX_NO_OPTIONS=false FLOWLOG2IPFIX_CONFIG=$T/noopt.conf \
+    run env_bool -o "$T/envb.ipfix" --stats-json "$T/envb.json" "$IN"
+check_eq "environment: FLOWLOG2IPFIX_CONFIG and a false boolean over the file ($(err env_bool))" \
+    0 "$RC"
+check "environment: FLOWLOG2IPFIX_NO_OPTIONS=false keeps options records" \
+    grep -Eq '"options_records": [1-9]' "$T/envb.json"
+FLOWLOG2IPFIX_THREADS=many run env_bad -o "$T/x.ipfix" "$IN"
+check_eq "environment: a bad number is a usage error" 1 "$RC"
+check "environment: the message names the variable ($(err env_bad))" \
+    grep -q "FLOWLOG2IPFIX_THREADS: 'many' is not a number" "$T/env_bad.err"
+
 # every key (CONTRACT.md: one key per long option; flowlog2ipfix.conf(5):
 # verbose = N, no key for --quiet, --check, --config)
 cat >"$T/all.conf" <<EOF

@@ -51,6 +51,16 @@ while IFS= read -r opt; do
     CHECKS=$((CHECKS + 1))
     grep -q -E -e "--$opt([^a-z0-9-]|\$)" "$T/man1.txt" ||
         fail "--$opt is not in $MAN1"
+    # FLOWLOG2IPFIX_<OPTION> is in the man page's ENVIRONMENT section.
+    case $opt in
+    check | version | help) ;;
+    *)
+        var=FLOWLOG2IPFIX_$(echo "$opt" | tr 'a-z-' 'A-Z_')
+        CHECKS=$((CHECKS + 1))
+        grep -q -E "^\.?B? ?$var( |\$)" "$T/man1.txt" ||
+            fail "$var is not in $MAN1 (ENVIRONMENT)"
+        ;;
+    esac
     case $opt in
     config | check | verbose | quiet | version | help) continue ;;
     esac
