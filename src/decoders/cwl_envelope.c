@@ -476,11 +476,11 @@ typedef struct {
  * its token.
  */
 static const char *
-fast_keep(Fast *f, const unsigned char *s, size_t len)
+fast_keep(Fast *f, const unsigned char *s, size_t len, gboolean copy)
 {
     char *out = f->arena_end;
 
-    if ((const char *)s >= f->in && (const char *)s < f->in_end) {
+    if (!copy && (const char *)s >= f->in && (const char *)s < f->in_end) {
         char *at = (char *)s + len;
 
         g_array_append_val(f->c->nuls, at);
@@ -607,7 +607,7 @@ fast_string(void *ctx, const unsigned char *s, size_t len)
             f->data = (const char *)s;  /* base64: no NUL needed */
             f->data_len = len;
             if ((const char *)s < f->in || (const char *)s >= f->in_end)
-                f->data = fast_keep(f, s, len);
+                f->data = fast_keep(f, s, len, TRUE);
             return f->data != NULL;
         }
         return 1;
@@ -615,7 +615,9 @@ fast_string(void *ctx, const unsigned char *s, size_t len)
     if (f->depth == 1) {
         if (f->key == R_OTHER)
             return 1;
-        if (f->key == R_EVENTS || f->key == R_AWSLOGS || (kept = fast_keep(f, s, len)) == NULL)
+        /* messageType is copied: it decides before the NULs are set. */
+        if (f->key == R_EVENTS || f->key == R_AWSLOGS ||
+            (kept = fast_keep(f, s, len, f->key == R_TYPE)) == NULL)
             return 0;
         f->str[f->key] = kept;
         return 1;
@@ -625,7 +627,7 @@ fast_string(void *ctx, const unsigned char *s, size_t len)
     if (f->depth == 3 && f->in_events) {
         if (f->ev_key == E_OTHER)
             return 1;
-        if (f->ev_key == E_TS || (kept = fast_keep(f, s, len)) == NULL)
+        if (f->ev_key == E_TS || (kept = fast_keep(f, s, len, FALSE)) == NULL)
             return 0;
         if (f->ev_key == E_MESSAGE)
             f->ev->message = kept;
@@ -751,6 +753,15 @@ fast_text_ok(const guint8 *s, gsize len)
 
 typedef enum { FAST_NO = RES_STOP + 1 } FastRes;
 
+/* The record is taken: the strings in the text get their NULs.  Not
+ * before: json-glib must find the text intact when it is not. */
+static void
+fast_take(Ctx *c)
+{
+    for (guint i = 0; i < c->nuls->len; i++)
+        *g_array_index(c->nuls, char *, i) = '\0';
+}
+
 /* A record's JSON object through the fast path: a Res, or FAST_NO. */
 static int
 fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
@@ -797,9 +808,6 @@ fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
             g_prefix_error(err, "awslogs.data: ");
         return r;
     }
-    /* Taken: the strings in the text get their NULs. */
-    for (guint i = 0; i < c->nuls->len; i++)
-        *g_array_index(c->nuls, char *, i) = '\0';
     if (f.seen & (1u << R_TYPE | 1u << R_EVENTS)) {
         const char *type = f.str[R_TYPE];
 
@@ -810,6 +818,7 @@ fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
         if ((type != NULL && strcmp(type, "DATA_MESSAGE") != 0) ||
             !(f.seen & (1u << R_EVENTS)))
             return FAST_NO;
+        fast_take(c);
         for (guint i = 0; i < c->events->len; i++) {
             FlCwlEvent *e = &g_array_index(c->events, FlCwlEvent, i);
 
@@ -838,9 +847,10 @@ fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
         p.n_events = c->events->len;
         return emit(c, &p, err);
     }
-    if (f.str[R_MESSAGE] != NULL)
-        return direct_message(c, f.str[R_MESSAGE], w, err);
-    return FAST_NO;
+    if (f.str[R_MESSAGE] == NULL)
+        return FAST_NO;
+    fast_take(c);
+    return direct_message(c, f.str[R_MESSAGE], w, err);
 }
 
 #endif /* FL_CWL_NO_FAST */
