@@ -142,7 +142,7 @@ tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)
 # The cwl_envelope fuzz target, replayed over its own corpus.
 UNIT_TESTS += tests/fuzz/fuzz_cwl_envelope_replay
 tests_fuzz_fuzz_cwl_envelope_replay_SOURCES = tests/fuzz/fuzz_cwl_envelope.c \
-	tests/fuzz/replay.c
+	tests/fuzz/cwl_envelope_slow.c tests/fuzz/replay.c
 tests_fuzz_fuzz_cwl_envelope_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="cwl_envelope", "cwl_envelope/found", \
 	"cwl_envelope/crashes"'

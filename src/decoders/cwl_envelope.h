@@ -20,9 +20,15 @@
  *     PAYLOAD, or {"message":"LINE"} objects one after the other with no
  *     separator (the caller removes an outer gzip layer as for any object;
  *     inner gzip is this module's).
- * JSON is parsed with json-glib; base64 with GLib; gzip with zlib.  JSON
- * objects written back to back are cut apart by a bracket scan
- * (json_bounds.h), which is not a parser: json-glib judges each slice.
+ * JSON is parsed with yajl first (a streaming parser: no tree, a few
+ * hundred ns an event), which only takes a record json-glib would take
+ * the same way; whatever it does not take (damage, a wrong type, a
+ * duplicated member, text where the two parsers could differ) is decided
+ * by json-glib, so results and messages are json-glib's either way (the
+ * fuzz target checks both paths agree).  base64 with GLib; gzip with
+ * zlib.  JSON objects written back to back are cut apart by a bracket
+ * scan (json_bounds.h), which is not a parser: the parsers judge each
+ * slice.
  *
  * What fails the call and what is skipped: the top-level document is buf
  * itself, a single gzip member, or a single JSON object; when it is none

@@ -32,18 +32,26 @@ static gboolean
 on_payload(const FlCwlPayload *p, gpointer data, GError **err)
 {
     Expand *x = data;
-    GByteArray *text = g_byte_array_new();
-    GPtrArray *labels = g_ptr_array_new_with_free_func(g_free);
+    GByteArray *text;
+    GPtrArray *labels;
     g_autofree char *name = part_name(x->name, p);
+    gsize size = 0;
 
     (void)err;
+    /* Sized once: growing by doubling copies and faults in megabytes. */
+    for (guint i = 0; i < p->n_events; i++)
+        size += p->events[i].message_len + 1;
+    text = g_byte_array_sized_new((guint)size);
+    labels = g_ptr_array_new_full(p->n_events, g_free);
+    g_byte_array_set_size(text, (guint)size);
+    size = 0;
     for (guint i = 0; i < p->n_events; i++) {
         const FlCwlEvent *e = &p->events[i];
 
-        g_byte_array_append(text, (const guint8 *)e->message,
-                            (guint)e->message_len);
-        g_byte_array_append(text, (const guint8 *)"\n", 1);
-        g_ptr_array_add(labels, e->id ? g_strdup_printf("event %s", e->id)
+        memcpy(text->data + size, e->message, e->message_len);
+        size += e->message_len;
+        text->data[size++] = '\n';
+        g_ptr_array_add(labels, e->id ? g_strconcat("event ", e->id, NULL)
                                       : g_strdup_printf("event %u", i + 1));
     }
     g_ptr_array_add(x->parts,

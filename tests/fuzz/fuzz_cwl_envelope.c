@@ -14,18 +14,22 @@
  * every message without '\r', '\n' or NUL and followed by a byte <= ' ';
  * no more events than the input could hold.  The callback fails on a
  * payload of exactly 7 events, so that stopping is fuzzed too.
+ * Differential: the input is decoded a second time by cwl_envelope_slow.c
+ * (json-glib only, without the yajl fast path), and everything handed
+ * out (payloads, events, bad records, counts, the error) must be the same.
  *
  * Build (from the top of the tree, after ./configure):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags json-glib-1.0 zlib) \
- *       tests/fuzz/fuzz_cwl_envelope.c src/decoders/cwl_envelope.c \
- *       src/json_bounds.c src/error.c \
- *       $(pkg-config --libs json-glib-1.0 zlib) -o fuzz_cwl_envelope
+ *       $(pkg-config --cflags json-glib-1.0 yajl zlib) \
+ *       tests/fuzz/fuzz_cwl_envelope.c tests/fuzz/cwl_envelope_slow.c \
+ *       src/decoders/cwl_envelope.c src/json_bounds.c src/error.c \
+ *       $(pkg-config --libs json-glib-1.0 yajl zlib) -o fuzz_cwl_envelope
  *   ./fuzz_cwl_envelope -max_total_time=300 /tmp/corpus tests/fuzz/cwl_envelope
  */
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +41,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* cwl_envelope_slow.c: the same decoder without its fast path. */
+gboolean fl_cwl_envelope_decode_slow(const guint8 *buf, gsize len,
+                                     FlCwlPayloadFunc on_payload,
+                                     FlCwlBadFunc on_bad, gpointer data,
+                                     FlCwlCounts *counts, GError **err);
+
 typedef struct {
     guint64 payloads, events, bad;
+    GString *log;               /* all that was handed out, for the diff */
 } Seen;
 
 static gboolean
@@ -48,6 +59,11 @@ on_payload(const FlCwlPayload *p, gpointer data, GError **err)
 
     s->payloads++;
     s->events += p->n_events;
+    g_string_append_printf(s->log, "P %s|%s|%s|%s|%u\n",
+                           p->where ? p->where : "-",
+                           p->log_group ? p->log_group : "-",
+                           p->log_stream ? p->log_stream : "-",
+                           p->owner ? p->owner : "-", p->n_events);
     if (p->n_events > 0 && p->events == NULL)
         abort();
     if (p->where != NULL && *p->where == '\0')
@@ -61,6 +77,11 @@ on_payload(const FlCwlPayload *p, gpointer data, GError **err)
             memchr(e->message, '\0', e->message_len) != NULL ||
             (guchar)e->message[e->message_len] > ' ')
             abort();
+        g_string_append_printf(s->log, "E %s|%" G_GINT64_FORMAT "|%"
+                               G_GSIZE_FORMAT "|", e->id ? e->id : "-",
+                               e->timestamp, e->message_len);
+        g_string_append_len(s->log, e->message, (gssize)e->message_len);
+        g_string_append_c(s->log, '\n');
     }
     if (p->n_events == 7) {
         g_set_error_literal(err, FL_ERROR, FL_ERROR_EXPORT, "fuzz stop");
@@ -77,6 +98,7 @@ on_bad(const char *where, const char *why, gpointer data)
     s->bad++;
     if (where == NULL || *where == '\0' || why == NULL || *why == '\0')
         abort();
+    g_string_append_printf(s->log, "B %s|%s\n", where, why);
 }
 
 static GByteArray *
@@ -134,18 +156,44 @@ wrap(const uint8_t *data, size_t size)
     return out;
 }
 
+/* What a run gave, whole: the callbacks, the result, the counts. */
+static void
+summary(Seen *seen, gboolean ok, const GError *err, const FlCwlCounts *n)
+{
+    g_string_append_printf(seen->log, "R %d %d %s|%" G_GUINT64_FORMAT " %"
+                           G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %"
+                           G_GUINT64_FORMAT " %" G_GUINT64_FORMAT "\n", ok,
+                           err ? err->code : -1, err ? err->message : "-",
+                           n->payloads, n->events, n->control, n->bad,
+                           n->cut);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     GByteArray *in = wrap(data, size);
-    FlCwlCounts n = { 0 };
-    Seen seen = { 0 };
-    GError *err = NULL;
-    gboolean ok;
+    FlCwlCounts n = { 0 }, n2 = { 0 };
+    Seen seen = { 0 }, seen2 = { 0 };
+    GError *err = NULL, *err2 = NULL;
+    gboolean ok, ok2;
 
+    seen.log = g_string_new(NULL);
+    seen2.log = g_string_new(NULL);
     (void)fl_cwl_envelope_sniff(in->data, in->len);
     ok = fl_cwl_envelope_decode(in->data, in->len, on_payload, on_bad,
                                 &seen, &n, &err);
+    ok2 = fl_cwl_envelope_decode_slow(in->data, in->len, on_payload, on_bad,
+                                      &seen2, &n2, &err2);
+    summary(&seen, ok, err, &n);
+    summary(&seen2, ok2, err2, &n2);
+    if (strcmp(seen.log->str, seen2.log->str) != 0) {
+        fprintf(stderr, "fast path:\n%s\njson-glib only:\n%s\n",
+                seen.log->str, seen2.log->str);
+        abort();
+    }
+    g_string_free(seen.log, TRUE);
+    g_string_free(seen2.log, TRUE);
+    g_clear_error(&err2);
     if (ok != (err == NULL))
         abort();
     if (!ok && !g_error_matches(err, FL_ERROR, FL_ERROR_CORRUPT) &&

@@ -1,0 +1,20 @@
+/*
+ * cwl_envelope_slow.c - cwl_envelope.c once more, without its yajl fast
+ * path (json-glib only), under other names: fuzz_cwl_envelope.c decodes
+ * every input both ways and requires the same results.
+ */
+#include "config.h"
+
+#include "decoders/cwl_envelope.h"
+
+#define FL_CWL_NO_FAST 1
+#define fl_cwl_envelope_decode fl_cwl_envelope_decode_slow
+#define fl_cwl_envelope_sniff fl_cwl_envelope_sniff_slow
+
+gboolean fl_cwl_envelope_sniff(const guint8 *buf, gsize len);
+gboolean fl_cwl_envelope_decode(const guint8 *buf, gsize len,
+                                FlCwlPayloadFunc on_payload,
+                                FlCwlBadFunc on_bad, gpointer data,
+                                FlCwlCounts *counts, GError **err);
+
+#include "decoders/cwl_envelope.c"
