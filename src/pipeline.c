@@ -195,6 +195,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
     stats->keys_skipped += p.src_total.skipped_keys;
     stats->list_requests += p.src_total.list_requests;
     stats->sqs_messages += p.src_total.messages;
+    stats->messages_cut += p.src_total.messages_cut;
     g_free(p.carry);
     fl_id_registry_free(p.reg);
     stats->elapsed_s = (double)(g_get_monotonic_time() - t0) / 1e6;

@@ -30,6 +30,7 @@ add_counters(FlSourceCounters *to, const FlSourceCounters *n)
     to->skipped_keys += n->skipped_keys;
     to->list_requests += n->list_requests;
     to->messages += n->messages;
+    to->messages_cut += n->messages_cut;
 }
 
 void

@@ -260,6 +260,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
         st->envelope_payloads += o->envelope.payloads;
         st->envelope_control += o->envelope.control;
         st->envelope_bad += o->envelope.bad;
+        st->messages_cut += o->envelope.cut;
     }
     for (guint i = 0; i < c->new_names->len; i++) {
         FlNewName *n = &g_array_index(c->new_names, FlNewName, i);

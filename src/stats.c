@@ -83,11 +83,13 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
         fprintf(fp, ", %" G_GUINT64_FORMAT " bytes out", s->bytes_out);
     fprintf(fp, ", %.3f s, %.0f records/s\n", s->elapsed_s, rate(s));
     print_cloud(s, fp);
-    if (s->envelope_payloads || s->envelope_control || s->envelope_bad)
+    if (s->envelope_payloads || s->envelope_control || s->envelope_bad
+        || s->messages_cut)
         fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " CloudWatch Logs "
                 "payload(s), %" G_GUINT64_FORMAT " control message(s), %"
-                G_GUINT64_FORMAT " bad record(s) skipped\n",
-                s->envelope_payloads, s->envelope_control, s->envelope_bad);
+                G_GUINT64_FORMAT " bad record(s) skipped, %" G_GUINT64_FORMAT
+                " message(s) cut at a line break\n", s->envelope_payloads,
+                s->envelope_control, s->envelope_bad, s->messages_cut);
     if (s->skipdata && g_hash_table_size(s->skipdata_by_interface)) {
         GHashTableIter it;
         gpointer k, v;
@@ -140,6 +142,7 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     NUM("envelope_payloads", s->envelope_payloads);
     NUM("envelope_control", s->envelope_control);
     NUM("envelope_bad", s->envelope_bad);
+    NUM("messages_cut", s->messages_cut);
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

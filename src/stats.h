@@ -28,6 +28,8 @@ typedef struct {
     guint64 envelope_control;   /* CONTROL_MESSAGE payloads ignored */
     guint64 envelope_bad;       /* envelope records that could not be
                                    decoded (skipped, the rest read) */
+    guint64 messages_cut;       /* CloudWatch Logs events cut at a line
+                                   break (envelopes and cwl://) */
     gboolean bytes_out_known;   /* only for file outputs */
     double elapsed_s;
     GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */

@@ -23,7 +23,7 @@ struct FlCwl {
 };
 
 void
-fl_cwl_event_free(FlCwlEvent *e)
+fl_cwl_log_event_free(FlCwlLogEvent *e)
 {
     if (e == NULL)
         return;
@@ -171,7 +171,7 @@ take_event(JsonNode *n, GPtrArray *out)
     JsonObject *o;
     const char *stream, *id, *msg;
     gint64 ts, ing = 0;
-    FlCwlEvent *e;
+    FlCwlLogEvent *e;
 
     if (!JSON_NODE_HOLDS_OBJECT(n))
         return FALSE;
@@ -184,7 +184,7 @@ take_event(JsonNode *n, GPtrArray *out)
         || !int_member(o, "timestamp", &ts))
         return FALSE;
     (void)int_member(o, "ingestionTime", &ing);
-    e = g_new0(FlCwlEvent, 1);
+    e = g_new0(FlCwlLogEvent, 1);
     e->stream = g_strdup(stream);
     e->id = g_strdup(id);
     e->message = g_strdup(msg);

@@ -20,9 +20,9 @@ typedef struct {
     char *message;
     gint64 timestamp;           /* ms since the epoch */
     gint64 ingestion;           /* ingestionTime, ms; 0 when absent */
-} FlCwlEvent;
+} FlCwlLogEvent;
 
-void fl_cwl_event_free(FlCwlEvent *e);
+void fl_cwl_log_event_free(FlCwlLogEvent *e);
 
 typedef struct {
     const char *group;          /* a name, or an ARN (sent as
@@ -48,7 +48,7 @@ const char *fl_cwl_endpoint(const FlCwl *c);
 #define FL_CWL_MAX_BODY (16 * 1024 * 1024)
 
 /*
- * One FilterLogEvents page: appends FlCwlEvent* to events (possibly none:
+ * One FilterLogEvents page: appends FlCwlLogEvent* to events (possibly none:
  * a page may be empty while more follow) and sets *next_token to the
  * token of the next page, or NULL after the last one; caller frees it.
  * Throttling is retried by http.c.  FALSE with *err: FL_ERROR_REMOTE

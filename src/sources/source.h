@@ -57,6 +57,8 @@ typedef struct {
     guint64 skipped_keys;        /* not flow-log names, or out of range */
     guint64 list_requests;       /* S3 ListObjectsV2 calls */
     guint64 messages;            /* SQS messages received */
+    guint64 messages_cut;        /* CloudWatch Logs events with text after
+                                    a line break, cut there */
 } FlSourceCounters;
 
 /*

@@ -230,24 +230,27 @@ wait_poll(CwlCtx *c)
     }
 }
 
-/* One line per event: a message with a line break in it stays one line
- * (and is then rejected with its label, not split). */
+/*
+ * One line per event.  A flow-log line has no line break, and one event
+ * must never become two records: a message is cut at its first '\r' or
+ * '\n', as envelopes are (cwl_envelope.h); text after the break is
+ * dropped and counted.
+ */
 static void
-append_line(GString *text, const char *msg)
+append_line(FlSource *src, GString *text, const char *msg)
 {
-    gsize at = text->len;
+    gsize n = strcspn(msg, "\r\n");
 
-    g_string_append(text, msg);
-    for (gsize i = at; i < text->len; i++)
-        if (text->str[i] == '\n' || text->str[i] == '\r')
-            text->str[i] = ' ';
+    g_string_append_len(text, msg, (gssize)n);
     g_string_append_c(text, '\n');
+    if (msg[n] != '\0' && msg[n + strspn(msg + n, "\r\n")] != '\0')
+        src->n.messages_cut++;
 }
 
 /* Is this event new?  Follow: by the overlap's IDs; window: only after a
  * resumed query, by the IDs of the millisecond it resumed at. */
 static gboolean
-take_event(CwlCtx *c, const FlCwlEvent *e)
+take_event(CwlCtx *c, const FlCwlLogEvent *e)
 {
     if (c->follow)
         return fl_cwl_follow_add(c->pos, e->id, e->timestamp);
@@ -348,7 +351,7 @@ cwl_next(FlSource *src, FlObject **obj, GError **err)
         q.end_ms = c->end_ms;
         q.next_token = c->token;
         events = g_ptr_array_new_with_free_func(
-                     (GDestroyNotify)fl_cwl_event_free);
+                     (GDestroyNotify)fl_cwl_log_event_free);
         c->requests++;
         if (!fl_cwl_filter(c->cwl, &q, events, &next, &local)) {
             if (stopped(c)) {
@@ -390,11 +393,11 @@ cwl_next(FlSource *src, FlObject **obj, GError **err)
         text = g_string_new(NULL);
         labels = g_ptr_array_new_with_free_func(g_free);
         for (guint i = 0; i < events->len; i++) {
-            const FlCwlEvent *e = events->pdata[i];
+            const FlCwlLogEvent *e = events->pdata[i];
 
             if (!take_event(c, e))
                 continue;
-            append_line(text, e->message);
+            append_line(src, text, e->message);
             g_ptr_array_add(labels, g_strdup_printf("%s event %s", e->stream,
                                                     e->id));
         }

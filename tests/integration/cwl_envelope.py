@@ -173,6 +173,22 @@ def bad_input(env, ck):
               (1, ok_lines), "%s: failed, the next input converted" % n)
 
 
+def line_breaks(env, ck):
+    """A message with a line break stays one record: cut there, counted;
+    a break at the very end is not counted."""
+    ls = lines(4, 8)
+    ok = [l for l in ls if l.endswith(" OK")]
+    msgs = [ls[0] + "\n" + ls[1], ls[2] + "\n"] + ls[3:]
+    p = env.path("breaks.in")
+    with open(p, "wb") as f:
+        f.write(json.dumps(payload(msgs)).encode())
+    r, err, st = run(env, "breaks", ["-o", env.path("breaks.ipfix"), p])
+    want = sum(1 for l in [ls[0], ls[2]] + ls[3:] if l.endswith(" OK"))
+    ck.eq(st and (st["messages_cut"], st["records_out"], st["rejected"]),
+          (1, want, 0), "line breaks: one message cut, no line split off "
+          "(%s, %d OK lines)" % (err[-200:], len(ok)))
+
+
 def messages(env, ck):
     ls = lines(5, 4)
     ls[2] = "2 111122223333 eni-x 10.0.0.1"         # 4 fields
@@ -245,6 +261,7 @@ def main(env):
     ck = fltest.Checker("cwl_envelope")
     equivalence(env, ck)
     bad_input(env, ck)
+    line_breaks(env, ck)
     messages(env, ck)
     owner(env, ck)
     return ck.finish()
