@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aws/cwl.h"
+#include "aws/json_error.h"
 #include "error.h"
 #include "log.h"
 
@@ -76,31 +77,17 @@ static void
 set_cwl_error(const FlCwlFilter *q, const FlHttpResponse *resp, GError **err)
 {
     g_autoptr(JsonParser) p = json_parser_new();
-    const char *type = NULL, *msg = NULL, *hash;
-    gsize len = 0;
-    const char *body = resp->body ? g_bytes_get_data(resp->body, &len) : "";
+    const char *type, *msg;
     gboolean auth;
 
-    if (len && json_parser_load_from_data(p, body, (gssize)len, NULL)
-        && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-        JsonObject *o = json_node_get_object(json_parser_get_root(p));
-        type = json_object_get_string_member_with_default(o, "__type", NULL);
-        msg = json_object_get_string_member_with_default(o, "message", NULL);
-        if (msg == NULL)
-            msg = json_object_get_string_member_with_default(o, "Message",
-                                                             NULL);
-    }
-    if (type && (hash = strrchr(type, '#')))
-        type = hash + 1;
+    fl_aws_json_error(resp, p, &type, &msg);
     if (type && !strcmp(type, "ResourceNotFoundException")) {
         g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "FilterLogEvents: log "
                     "group %s does not exist (%s%s%s)", q->group, type,
                     msg ? ": " : "", msg ? msg : "");
         return;
     }
-    auth = resp->status == 403 || (type && (strstr(type, "Signature")
-                                            || strstr(type, "AccessDenied")
-                                            || strstr(type, "Token")));
+    auth = fl_aws_json_error_is_auth(resp->status, type);
     g_set_error(err, FL_ERROR, auth ? FL_ERROR_AUTH : FL_ERROR_REMOTE,
                 "FilterLogEvents %s: HTTP %ld %s%s%s", q->group,
                 resp->status, type ? type : "", msg ? ": " : "",

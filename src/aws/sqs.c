@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "aws/json_error.h"
 #include "aws/sqs.h"
 #include "error.h"
 #include "log.h"
@@ -102,25 +103,11 @@ set_sqs_error(FlSqs *q, const char *op, const FlHttpResponse *resp,
               GError **err)
 {
     g_autoptr(JsonParser) p = json_parser_new();
-    const char *type = NULL, *msg = NULL, *hash;
-    gsize len = 0;
-    const char *body = resp->body ? g_bytes_get_data(resp->body, &len) : "";
+    const char *type, *msg;
     gboolean auth;
 
-    if (len && json_parser_load_from_data(p, body, (gssize)len, NULL)
-        && JSON_NODE_HOLDS_OBJECT(json_parser_get_root(p))) {
-        JsonObject *o = json_node_get_object(json_parser_get_root(p));
-        type = json_object_get_string_member_with_default(o, "__type", NULL);
-        msg = json_object_get_string_member_with_default(o, "message", NULL);
-        if (msg == NULL)
-            msg = json_object_get_string_member_with_default(o, "Message",
-                                                             NULL);
-    }
-    if (type && (hash = strrchr(type, '#')))
-        type = hash + 1;
-    auth = type && (strstr(type, "Signature") || strstr(type, "Token")
-                    || strstr(type, "ClientTokenId")
-                    || strstr(type, "AccessKey"));
+    fl_aws_json_error(resp, p, &type, &msg);
+    auth = fl_aws_json_error_is_auth(resp->status, type);
     g_set_error(err, FL_ERROR, auth ? FL_ERROR_AUTH : FL_ERROR_REMOTE,
                 "%s %s: HTTP %ld %s%s%s", op, q->queue_url, resp->status,
                 type ? type : "", msg ? ": " : "", msg ? msg : "");
