@@ -33,7 +33,7 @@ pl_obj_unref(ObjInfo *o)
         return;
     g_free(o->name);
     (void)fl_object_done_finish(g_steal_pointer(&o->done), -1, NULL);
-    g_clear_pointer(&o->labels, g_ptr_array_unref);
+    g_clear_pointer(&o->labels, fl_labels_unref);
     g_free(o->owner);
     pl_group_unref(o->group);
     if (o->format)

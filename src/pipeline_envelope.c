@@ -131,7 +131,9 @@ pl_reader_try_envelope(Pipeline *p, Chunk *c)
         return FALSE;
     if (err == NULL) {
         whole = read_whole(p, &err);
-        if (whole && !fl_envelope_expand(o->name,
+        if (whole && p->cwl == NULL)
+            p->cwl = fl_cwl_decoder_new();
+        if (whole && !fl_envelope_expand(p->cwl, o->name,
                                          g_bytes_get_data(whole, NULL),
                                          g_bytes_get_size(whole), parts,
                                          &o->envelope, &err))

@@ -53,7 +53,7 @@ typedef struct {
     /* Taken from the object when the reader closes it; the writer runs
      * it after the object's last chunk (checkpoint, SQS delete). */
     FlObjectDone *done;
-    GPtrArray *labels;          /* the object's line labels, or NULL */
+    FlLabels *labels;           /* the object's line labels, or NULL */
     char *owner;                /* the object's owner (plan.owner), or NULL */
     PlGroup *group;             /* a part of an envelope, or NULL */
     gboolean is_envelope;       /* an envelope: its parts follow */
@@ -111,6 +111,7 @@ typedef struct {
     guint next_extra;           /* --s3-event, then --sqs-queue */
     FlSourceCounters src_total; /* of the sources closed so far */
     GQueue parts;               /* PlPart *: an envelope's, to read next */
+    FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
     FlSource *src;
     FlObject *obj;
     ObjInfo *info;

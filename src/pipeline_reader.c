@@ -220,7 +220,7 @@ start_object(Pipeline *p)
 
     obj->stop = p->cfg->stop;
     if (obj->labels)
-        p->info->labels = g_ptr_array_ref(obj->labels);
+        p->info->labels = fl_labels_ref(obj->labels);
     p->info->owner = g_strdup(obj->owner);
     p->obj_first = TRUE;
     try_map(p);

@@ -17,9 +17,9 @@
 static char *
 reject_where(const ObjInfo *o, guint64 line)
 {
-    if (o->labels && line >= 1 && line <= o->labels->len)
+    if (o->labels && line >= 1 && line <= fl_labels_len(o->labels))
         return g_strdup_printf("%s: %s", o->name,
-                               (const char *)o->labels->pdata[line - 1]);
+                               fl_labels_get(o->labels, (guint)line - 1));
     return g_strdup_printf("%s:%" G_GUINT64_FORMAT, o->name, line);
 }
 

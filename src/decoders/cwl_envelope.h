@@ -26,9 +26,10 @@
  * duplicated member, text where the two parsers could differ) is decided
  * by json-glib, so results and messages are json-glib's either way (the
  * fuzz target checks both paths agree).  base64 with GLib; gzip with
- * zlib.  JSON objects written back to back are cut apart by a bracket
- * scan (json_bounds.h), which is not a parser: the parsers judge each
- * slice.
+ * ISA-L when configure found it, else zlib (the error words are ours,
+ * the same with both).  JSON objects written back to back are cut apart
+ * by a bracket scan (json_bounds.h), which is not a parser: the parsers
+ * judge each slice (a lone top-level object yajl takes needs no scan).
  *
  * What fails the call and what is skipped: the top-level document is buf
  * itself, a single gzip member, or a single JSON object; when it is none
@@ -151,5 +152,21 @@ gboolean fl_cwl_envelope_decode(const guint8 *buf, gsize len,
                                 FlCwlPayloadFunc on_payload,
                                 FlCwlBadFunc on_bad, gpointer data,
                                 FlCwlCounts *counts, GError **err);
+
+/*
+ * The same with buffers kept from one call to the next (inflated data,
+ * decoded base64, event arrays: megabytes for a large envelope), for a
+ * caller that decodes envelope after envelope in one thread.  A buffer
+ * much larger than the last calls needed is released.  Not thread-safe:
+ * one decoder per thread.
+ */
+typedef struct FlCwlDecoder FlCwlDecoder;
+
+FlCwlDecoder *fl_cwl_decoder_new(void);
+void fl_cwl_decoder_free(FlCwlDecoder *d);
+gboolean fl_cwl_decoder_decode(FlCwlDecoder *d, const guint8 *buf, gsize len,
+                               FlCwlPayloadFunc on_payload,
+                               FlCwlBadFunc on_bad, gpointer data,
+                               FlCwlCounts *counts, GError **err);
 
 #endif

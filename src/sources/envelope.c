@@ -33,7 +33,7 @@ on_payload(const FlCwlPayload *p, gpointer data, GError **err)
 {
     Expand *x = data;
     GByteArray *text;
-    GPtrArray *labels;
+    FlLabels *labels;
     g_autofree char *name = part_name(x->name, p);
     gsize size = 0;
 
@@ -42,17 +42,22 @@ on_payload(const FlCwlPayload *p, gpointer data, GError **err)
     for (guint i = 0; i < p->n_events; i++)
         size += p->events[i].message_len + 1;
     text = g_byte_array_sized_new((guint)size);
-    labels = g_ptr_array_new_full(p->n_events, g_free);
+    /* "event " and a 56-digit ID, in one block for all events. */
+    labels = fl_labels_new(p->n_events, (gsize)p->n_events * 64);
     g_byte_array_set_size(text, (guint)size);
     size = 0;
     for (guint i = 0; i < p->n_events; i++) {
         const FlCwlEvent *e = &p->events[i];
+        GString *l = fl_labels_next(labels);
 
         memcpy(text->data + size, e->message, e->message_len);
         size += e->message_len;
         text->data[size++] = '\n';
-        g_ptr_array_add(labels, e->id ? g_strconcat("event ", e->id, NULL)
-                                      : g_strdup_printf("event %u", i + 1));
+        g_string_append_len(l, "event ", 6);
+        if (e->id != NULL)
+            g_string_append(l, e->id);
+        else
+            g_string_append_printf(l, "%u", i + 1);
     }
     g_ptr_array_add(x->parts,
                     fl_object_new_text(name, g_byte_array_free_to_bytes(text),
@@ -69,13 +74,17 @@ on_bad(const char *where, const char *why, gpointer data)
 }
 
 gboolean
-fl_envelope_expand(const char *name, const guint8 *buf, gsize len,
-                   GPtrArray *parts, FlCwlCounts *counts, GError **err)
+fl_envelope_expand(FlCwlDecoder *dec, const char *name, const guint8 *buf,
+                   gsize len, GPtrArray *parts, FlCwlCounts *counts,
+                   GError **err)
 {
     g_autoptr(GPtrArray) mine = g_ptr_array_new();
     Expand x = { name, mine };
-    gboolean ok = fl_cwl_envelope_decode(buf, len, on_payload, on_bad, &x,
-                                         counts, err);
+    gboolean ok = dec != NULL
+        ? fl_cwl_decoder_decode(dec, buf, len, on_payload, on_bad, &x,
+                                counts, err)
+        : fl_cwl_envelope_decode(buf, len, on_payload, on_bad, &x, counts,
+                                 err);
 
     for (guint i = 0; i < mine->len; i++) {
         if (ok)

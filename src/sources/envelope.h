@@ -20,12 +20,13 @@
 
 /*
  * Appends the parts of the envelope in buf (FlObject *, in input order)
- * to parts.  Records that are bad alone are logged as warnings naming
+ * to parts, decoded with dec (its buffers kept for the next envelope) or,
+ * when dec is NULL, a decoder of its own.  Records that are bad alone are logged as warnings naming
  * the object and where, and counted in counts->bad.  FALSE with *err when
  * the envelope as a whole cannot be decoded; parts is then unchanged.
  */
-gboolean fl_envelope_expand(const char *name, const guint8 *buf, gsize len,
-                            GPtrArray *parts, FlCwlCounts *counts,
-                            GError **err);
+gboolean fl_envelope_expand(FlCwlDecoder *dec, const char *name,
+                            const guint8 *buf, gsize len, GPtrArray *parts,
+                            FlCwlCounts *counts, GError **err);
 
 #endif

@@ -261,7 +261,7 @@ fl_object_free(FlObject *obj)
     if (obj->type->close != NULL)
         obj->type->close(obj);
     (void)fl_object_done_finish(g_steal_pointer(&obj->on_done), -1, NULL);
-    g_clear_pointer(&obj->labels, g_ptr_array_unref);
+    g_clear_pointer(&obj->labels, fl_labels_unref);
     g_free(obj->owner);
     g_free(obj->name);
     g_free(obj);
@@ -331,8 +331,68 @@ static const FlObjectType text_type = {
     .close = text_close,
 };
 
+struct FlLabels {
+    gint ref;
+    GString *text;              /* the labels, a NUL after each */
+    GArray *off;                /* gsize: where each starts in text */
+};
+
+FlLabels *
+fl_labels_new(guint n_hint, gsize bytes_hint)
+{
+    FlLabels *l = g_new(FlLabels, 1);
+
+    l->ref = 1;
+    l->text = g_string_sized_new(bytes_hint);
+    l->off = g_array_sized_new(FALSE, FALSE, sizeof(gsize), n_hint);
+    return l;
+}
+
+GString *
+fl_labels_next(FlLabels *l)
+{
+    gsize at;
+
+    /* The GString's own NUL ends the last label. */
+    if (l->off->len > 0)
+        g_string_append_c(l->text, '\0');
+    at = l->text->len;
+    g_array_append_val(l->off, at);
+    return l->text;
+}
+
+guint
+fl_labels_len(const FlLabels *l)
+{
+    return l->off->len;
+}
+
+const char *
+fl_labels_get(const FlLabels *l, guint i)
+{
+    g_return_val_if_fail(i < l->off->len, NULL);
+    return l->text->str + g_array_index(l->off, gsize, i);
+}
+
+FlLabels *
+fl_labels_ref(FlLabels *l)
+{
+    g_atomic_int_inc(&l->ref);
+    return l;
+}
+
+void
+fl_labels_unref(FlLabels *l)
+{
+    if (l != NULL && g_atomic_int_dec_and_test(&l->ref)) {
+        g_string_free(l->text, TRUE);
+        g_array_unref(l->off);
+        g_free(l);
+    }
+}
+
 FlObject *
-fl_object_new_text(const char *name, GBytes *text, GPtrArray *labels,
+fl_object_new_text(const char *name, GBytes *text, FlLabels *labels,
                    const char *owner)
 {
     TextObject *t = g_new0(TextObject, 1);

@@ -23,6 +23,22 @@ typedef struct FlObject FlObject;
 typedef struct FlSourceType FlSourceType;
 typedef struct FlObjectType FlObjectType;
 
+/*
+ * Line labels: one string per line of an object, all in one block (a
+ * payload of 50,000 events is one allocation, not 50,000).  Built in
+ * order: fl_labels_next() starts the next label and returns the block,
+ * to which the caller appends that label's text.  Reference-counted, read
+ * by any thread once built.
+ */
+typedef struct FlLabels FlLabels;
+
+FlLabels *fl_labels_new(guint n_hint, gsize bytes_hint);
+GString *fl_labels_next(FlLabels *l);
+guint fl_labels_len(const FlLabels *l);
+const char *fl_labels_get(const FlLabels *l, guint i);   /* i < len */
+FlLabels *fl_labels_ref(FlLabels *l);
+void fl_labels_unref(FlLabels *l);
+
 typedef enum {
     FL_NEXT_OK,     /* *obj was set */
     FL_NEXT_END,    /* no more objects; not an error */
@@ -128,9 +144,9 @@ struct FlObject {
                                     hand on what they have instead of
                                     waiting for a full buffer */
     FlObjectDone *on_done;       /* NULL: nothing to commit */
-    GPtrArray *labels;           /* char *, one per line, or NULL: what
-                                    messages about a line name instead of
-                                    its number ("STREAM event ID") */
+    FlLabels *labels;            /* one per line, or NULL: what messages
+                                    about a line name instead of its
+                                    number ("STREAM event ID") */
     char *owner;                 /* the account of a CloudWatch Logs
                                     payload, or NULL */
 };
@@ -225,7 +241,7 @@ FlObject *fl_object_new(const FlObjectType *type, const char *name,
  * be NULL).  Cannot fail.
  */
 FlObject *fl_object_new_text(const char *name, GBytes *text,
-                             GPtrArray *labels, const char *owner);
+                             FlLabels *labels, const char *owner);
 
 /* The built-in source types, listed in the scheme registry in source.c. */
 extern const FlSourceType fl_source_type_file;

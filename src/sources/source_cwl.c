@@ -325,7 +325,7 @@ cwl_next(FlSource *src, FlObject **obj, GError **err)
     for (;;) {
         g_autoptr(GPtrArray) events = NULL;
         g_autoptr(GString) text = NULL;
-        GPtrArray *labels;
+        FlLabels *labels;
         FlCwlFilter q;
         char *next = NULL;
         GError *local = NULL;
@@ -391,20 +391,20 @@ cwl_next(FlSource *src, FlObject **obj, GError **err)
         }
 
         text = g_string_new(NULL);
-        labels = g_ptr_array_new_with_free_func(g_free);
+        labels = fl_labels_new(events->len, 0);
         for (guint i = 0; i < events->len; i++) {
             const FlCwlLogEvent *e = events->pdata[i];
 
             if (!take_event(c, e))
                 continue;
             append_line(src, text, e->message);
-            g_ptr_array_add(labels, g_strdup_printf("%s event %s", e->stream,
-                                                    e->id));
+            g_string_append_printf(fl_labels_next(labels), "%s event %s",
+                                   e->stream, e->id);
         }
         if (last)
             end_query(c);
-        if (labels->len == 0) {
-            g_ptr_array_unref(labels);
+        if (fl_labels_len(labels) == 0) {
+            fl_labels_unref(labels);
             continue;                   /* an empty page: on to the next */
         }
         *obj = fl_object_new_text(c->name,

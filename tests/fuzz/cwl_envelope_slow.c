@@ -10,11 +10,22 @@
 #define FL_CWL_NO_FAST 1
 #define fl_cwl_envelope_decode fl_cwl_envelope_decode_slow
 #define fl_cwl_envelope_sniff fl_cwl_envelope_sniff_slow
+#define FlCwlDecoder FlCwlDecoderSlow
+#define fl_cwl_decoder_new fl_cwl_decoder_new_slow
+#define fl_cwl_decoder_free fl_cwl_decoder_free_slow
+#define fl_cwl_decoder_decode fl_cwl_decoder_decode_slow
 
 gboolean fl_cwl_envelope_sniff(const guint8 *buf, gsize len);
 gboolean fl_cwl_envelope_decode(const guint8 *buf, gsize len,
                                 FlCwlPayloadFunc on_payload,
                                 FlCwlBadFunc on_bad, gpointer data,
                                 FlCwlCounts *counts, GError **err);
+typedef struct FlCwlDecoder FlCwlDecoder;
+FlCwlDecoder *fl_cwl_decoder_new(void);
+void fl_cwl_decoder_free(FlCwlDecoder *d);
+gboolean fl_cwl_decoder_decode(FlCwlDecoder *d, const guint8 *buf, gsize len,
+                               FlCwlPayloadFunc on_payload,
+                               FlCwlBadFunc on_bad, gpointer data,
+                               FlCwlCounts *counts, GError **err);
 
 #include "decoders/cwl_envelope.c"

@@ -669,7 +669,7 @@ test_gzip_bad(void)
     corrupt->data[n - 6] ^= 0x55;
     t3 = decode_n(corrupt->data, corrupt->len, 0);
     g_assert_cmpstr(t3, ==, NONE "CORRUPT: member 1: corrupt gzip data: "
-                    "incorrect data check");
+                    "incorrect data or length check");
     g_byte_array_unref(corrupt);
 }
 
