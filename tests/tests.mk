@@ -130,11 +130,13 @@ UNIT_TESTS += tests/unit/test_cwl_envelope
 tests_unit_test_cwl_envelope_SOURCES = tests/unit/test_cwl_envelope.c
 tests_unit_test_cwl_envelope_LDADD = src/libflowlog.a $(FL_LIBS)
 
-# The same tests with cwl_envelope.c built for small bounds (64 KiB input,
-# 4 KiB payloads): base64 and payloads past them without 100s of MiB.
+# The same tests with cwl_envelope.c, cwl_fast.c and cwl_gzip.c built for
+# small bounds (64 KiB input, 4 KiB payloads): base64 and payloads past them
+# without 100s of MiB.
 UNIT_TESTS += tests/unit/test_cwl_envelope_small
 tests_unit_test_cwl_envelope_small_SOURCES = tests/unit/test_cwl_envelope.c \
-	src/decoders/cwl_envelope.c
+	src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
+	src/decoders/cwl_gzip.c
 tests_unit_test_cwl_envelope_small_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFL_CWL_MAX_INPUT=65536 -DFL_CWL_MAX_PAYLOAD=4096
 tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)

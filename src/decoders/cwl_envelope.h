@@ -63,7 +63,8 @@
 
 #include <glib.h>
 
-/* Tests build cwl_envelope.c with smaller bounds (tests/tests.mk). */
+/* Tests build cwl_envelope.c, cwl_fast.c and cwl_gzip.c with smaller
+ * bounds (tests/tests.mk). */
 #ifndef FL_CWL_MAX_INPUT
 #define FL_CWL_MAX_INPUT   (256 * 1024 * 1024)
 #endif

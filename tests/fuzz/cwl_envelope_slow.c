@@ -1,7 +1,8 @@
 /*
- * cwl_envelope_slow.c - cwl_envelope.c once more, without its yajl fast
- * path (json-glib only), under other names: fuzz_cwl_envelope.c decodes
- * every input both ways and requires the same results.
+ * cwl_envelope_slow.c - cwl_envelope.c (with cwl_fast.c and cwl_gzip.c)
+ * once more, without its yajl fast path (json-glib only), under other
+ * names: fuzz_cwl_envelope.c decodes every input both ways and requires
+ * the same results.
  */
 #include "config.h"
 
@@ -14,6 +15,17 @@
 #define fl_cwl_decoder_new fl_cwl_decoder_new_slow
 #define fl_cwl_decoder_free fl_cwl_decoder_free_slow
 #define fl_cwl_decoder_decode fl_cwl_decoder_decode_slow
+/* The three files' shared functions (cwl_envelope_int.h). */
+#define cwl_headroom cwl_headroom_slow
+#define cwl_bad cwl_bad_slow
+#define cwl_where_format cwl_where_format_slow
+#define cwl_line_length cwl_line_length_slow
+#define cwl_emit cwl_emit_slow
+#define cwl_run_flush cwl_run_flush_slow
+#define cwl_direct_message cwl_direct_message_slow
+#define cwl_base64_data cwl_base64_data_slow
+#define cwl_fast_record cwl_fast_record_slow
+#define cwl_inflate_member cwl_inflate_member_slow
 
 gboolean fl_cwl_envelope_sniff(const guint8 *buf, gsize len);
 gboolean fl_cwl_envelope_decode(const guint8 *buf, gsize len,
@@ -29,3 +41,5 @@ gboolean fl_cwl_decoder_decode(FlCwlDecoder *d, const guint8 *buf, gsize len,
                                FlCwlCounts *counts, GError **err);
 
 #include "decoders/cwl_envelope.c"
+#include "decoders/cwl_fast.c"             /* empty with FL_CWL_NO_FAST */
+#include "decoders/cwl_gzip.c"

@@ -1,5 +1,6 @@
 /*
- * fuzz_cwl_envelope.c - libFuzzer target for cwl_envelope.c.
+ * fuzz_cwl_envelope.c - libFuzzer target for cwl_envelope.c (and
+ * cwl_fast.c, cwl_gzip.c).
  *
  * The first byte picks how the rest is handed over, so that the fuzzer
  * reaches the layers under base64 and gzip without having to invent a
@@ -24,7 +25,8 @@
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
  *       $(pkg-config --cflags json-glib-1.0 yajl zlib) \
  *       tests/fuzz/fuzz_cwl_envelope.c tests/fuzz/cwl_envelope_slow.c \
- *       src/decoders/cwl_envelope.c src/json_bounds.c src/error.c \
+ *       src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
+ *       src/decoders/cwl_gzip.c src/json_bounds.c src/error.c \
  *       $(pkg-config --libs json-glib-1.0 yajl zlib) -lisal -o fuzz_cwl_envelope
  *   ./fuzz_cwl_envelope -max_total_time=300 /tmp/corpus tests/fuzz/cwl_envelope
  */

@@ -6,9 +6,10 @@
  * Outcomes are compared as text: each payload, event and bad record is
  * one line of the transcript a decode leaves.
  *
- * test_cwl_envelope_small builds the same tests with cwl_envelope.c at
- * FL_CWL_MAX_INPUT 65536 and FL_CWL_MAX_PAYLOAD 4096, for the bounds that
- * would take hundreds of megabytes at their real size.
+ * test_cwl_envelope_small builds the same tests with cwl_envelope.c,
+ * cwl_fast.c and cwl_gzip.c at FL_CWL_MAX_INPUT 65536 and
+ * FL_CWL_MAX_PAYLOAD 4096, for the bounds that would take hundreds of
+ * megabytes at their real size.
  */
 #include "config.h"
 
