@@ -629,6 +629,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "max-attempts", 0, 0, G_OPTION_ARG_INT, &c->max_attempts,
           "AWS requests: tries per request, and resumes of an S3 object "
           "without progress (default 5)", "N" },
+        { "s3-all-keys", 0, 0, G_OPTION_ARG_NONE, &c->s3_all_keys,
+          "s3:// inputs: read every key under the prefix, not only "
+          "*.log, *.log.gz, *.log.parquet (Firehose's objects)", NULL },
         { "s3-concurrency", 0, 0, G_OPTION_ARG_INT, &c->s3_concurrency,
           "S3 objects downloading at once, 1 to 64 (default 4); records "
           "still leave in key order", "N" },

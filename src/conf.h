@@ -44,6 +44,7 @@ typedef struct {
     gint sqs_wait, sqs_visibility, s3_concurrency;
     gint stall_timeout, max_attempts;
     gboolean sqs_exit_when_empty;
+    gboolean s3_all_keys;
     /* CloudWatch Logs */
     char *format_from_flow_log; /* fl-...: the format from EC2 */
     gboolean follow;

@@ -125,6 +125,7 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
     sc->since = conf->since_t;
     sc->until = conf->until_t;
     sc->s3_concurrency = (guint)conf->s3_concurrency;
+    sc->s3_all_keys = conf->s3_all_keys;
     sc->sqs_wait = (guint)conf->sqs_wait;
     sc->sqs_visibility = (guint)conf->sqs_visibility;
     sc->sqs_exit_when_empty = conf->sqs_exit_when_empty;

@@ -58,6 +58,7 @@ struct FlS3Walk {
     FlS3ListFunc list;
     gpointer list_data;
     gboolean has_range;
+    gboolean all_keys;           /* see FlS3WalkConfig */
     gint64 since, until;
     gint64 first;       /* earliest file window start worth a look */
     GPtrArray *stack;   /* Frame * */
@@ -178,7 +179,7 @@ keep_key(const FlS3Walk *w, const char *key, gboolean in_day)
 {
     gint64 t;
 
-    if (!is_log_name(key))
+    if (w->all_keys ? g_str_has_suffix(key, "/") : !is_log_name(key))
         return FALSE;
     if (!w->has_range)
         return TRUE;
@@ -505,6 +506,7 @@ fl_s3_walk_new(const FlS3WalkConfig *cfg, FlS3ListFunc list,
     w->list_data = list_data;
     w->stack = g_ptr_array_new_with_free_func(frame_free);
     w->has_range = cfg->has_range;
+    w->all_keys = cfg->all_keys;
     if (w->has_range) {
         w->since = CLAMP(cfg->since, 0, T_LAST);
         w->until = CLAMP(cfg->until, 0, T_LAST);

@@ -70,6 +70,9 @@ typedef struct {
     const char *prefix;         /* from s3://bucket/PREFIX; "" for all */
     gboolean has_range;
     gint64 since, until;        /* Unix seconds, [since, until) */
+    gboolean all_keys;          /* every key, whatever its name (but
+                                   folder markers, KEY/): Firehose's
+                                   objects have no .log suffix */
 } FlS3WalkConfig;
 
 typedef struct FlS3Walk FlS3Walk;

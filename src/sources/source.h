@@ -56,6 +56,7 @@ typedef struct {
     gboolean has_range;          /* --since/--until given */
     gint64 since, until;         /* Unix seconds, [since, until) */
     guint s3_concurrency;        /* objects downloading at once, >= 1 */
+    gboolean s3_all_keys;        /* s3://: every key, not only *.log* */
     guint sqs_wait;              /* long-poll seconds, 0..20 */
     guint sqs_visibility;        /* seconds a received message is hidden */
     gboolean sqs_exit_when_empty;  /* end when a receive finds nothing */

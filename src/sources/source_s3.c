@@ -90,6 +90,7 @@ s3_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     wc.has_range = cfg->has_range;
     wc.since = cfg->since;
     wc.until = cfg->until;
+    wc.all_keys = cfg->s3_all_keys;
     s->walk = fl_s3_walk_new(&wc, list_page, s);
     return TRUE;
 }

@@ -223,7 +223,7 @@ def owner(env, ck):
              % descs[:3])
 
 
-def through_s3(env, ck):
+def through_s3(env, ck, backfill=False):
     a, b = lines(30, 6), lines(20, 7)
     text = env.write("s3plain.log", "\n".join(a + b) + "\n")
     r, err, _ = run(env, "s3plain", ["-o", env.path("s3plain.ipfix"), text])
@@ -252,8 +252,30 @@ def through_s3(env, ck):
             ck.eq(r.returncode, 0, "s3 %s: exit status (%s)" % (k, err[-300:]))
             ck.eq(records(out) if os.path.exists(out) else None, want,
                   "s3 %s: the same records as the text file" % k)
+        if backfill:
+            backfill_all_keys(env, ck, srv, want)
     finally:
         srv.stop()
+
+
+def backfill_all_keys(env, ck, srv, want):
+    url = "s3://firehose/2024/05/25/12/"
+    out = env.path("fh-none.ipfix")
+    r = s3test.run(env, ["--endpoint-url", srv.url, "-o", out,
+                         "--stats-json", env.path("fh-none.json"), url])
+    st = fltest.load_json(env.path("fh-none.json"))
+    ck.eq((r.returncode, st["objects"], st["keys_skipped"]), (0, 0, 2),
+          "backfill: Firehose's keys skipped without --s3-all-keys")
+    out = env.path("fh-all.ipfix")
+    r = s3test.run(env, ["--endpoint-url", srv.url, "--s3-all-keys", "-o",
+                         out, "--stats-json", env.path("fh-all.json"), url])
+    st = fltest.load_json(env.path("fh-all.json"))
+    ck.eq((r.returncode, st["objects"]), (0, 2),
+          "backfill --s3-all-keys: both objects read (%s)"
+          % r.stderr.decode(errors="replace")[-300:])
+    data, opts = records(out)
+    ck.eq((data, opts), (want[0] * 2, want[1]),
+          "backfill --s3-all-keys: the text file's records, once per object")
 
 
 def main(env):
