@@ -225,7 +225,7 @@ static Result
 walk(Bucket *b, const char *prefix, gboolean has_range, gint64 since,
      gint64 until)
 {
-    FlS3WalkConfig cfg = { prefix, has_range, since, until };
+    FlS3WalkConfig cfg = { prefix, has_range, since, until, FALSE };
     g_autoptr(FlS3Walk) w = fl_s3_walk_new(&cfg, bucket_list, b);
     Result r = { g_ptr_array_new_with_free_func(g_free), 0, 0 };
     GError *err = NULL;
@@ -753,7 +753,7 @@ test_list_error(void)
 {
     Bucket *b = bucket_new();
     FlS3WalkConfig cfg = { "", TRUE, T("2024-05-25T00:00:00Z"),
-                           T("2024-05-26T00:00:00Z") };
+                           T("2024-05-26T00:00:00Z"), FALSE };
     g_autoptr(FlS3Walk) w = NULL;
     GError *err = NULL;
     FlS3Key *k;
