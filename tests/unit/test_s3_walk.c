@@ -222,11 +222,9 @@ result_clear(Result *r)
 }
 
 static Result
-walk(Bucket *b, const char *prefix, gboolean has_range, gint64 since,
-     gint64 until)
+walk_cfg(Bucket *b, const FlS3WalkConfig *cfg)
 {
-    FlS3WalkConfig cfg = { prefix, has_range, since, until, FALSE };
-    g_autoptr(FlS3Walk) w = fl_s3_walk_new(&cfg, bucket_list, b);
+    g_autoptr(FlS3Walk) w = fl_s3_walk_new(cfg, bucket_list, b);
     Result r = { g_ptr_array_new_with_free_func(g_free), 0, 0 };
     GError *err = NULL;
     FlS3Key *k;
@@ -247,6 +245,15 @@ walk(Bucket *b, const char *prefix, gboolean has_range, gint64 since,
     r.requests = fl_s3_walk_requests(w);
     g_assert_cmpuint(r.requests, ==, b->log->len);
     return r;
+}
+
+static Result
+walk(Bucket *b, const char *prefix, gboolean has_range, gint64 since,
+     gint64 until)
+{
+    FlS3WalkConfig cfg = { prefix, has_range, since, until, FALSE };
+
+    return walk_cfg(b, &cfg);
 }
 
 static gboolean
@@ -716,6 +723,35 @@ test_names(void)
     bucket_free(b);
 }
 
+/* all_keys: Firehose's names (no .log suffix) too, folder markers not. */
+static void
+test_all_keys(void)
+{
+    static const char *const keys[] = {
+        "fh/2024/05/25/12/",
+        "fh/2024/05/25/12/flows-1-2024-05-25-12-00-00-0a1b",
+        "fh/2024/05/25/12/flows-1-2024-05-25-12-05-00-2c3d.gz",
+    };
+    FlS3WalkConfig cfg = { "fh/2024/05/25/12/", FALSE, 0, 0, FALSE };
+    Bucket *b = bucket_new();
+    Result r;
+
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+        bucket_add(b, keys[i], FALSE);
+    r = walk_cfg(b, &cfg);
+    g_assert_cmpuint(r.got->len, ==, 0);
+    g_assert_cmpuint(r.skipped, ==, 3);
+    result_clear(&r);
+    cfg.all_keys = TRUE;
+    r = walk_cfg(b, &cfg);
+    g_assert_cmpuint(r.got->len, ==, 2);
+    g_assert_cmpstr(g_ptr_array_index(r.got, 0), ==, keys[1]);
+    g_assert_cmpstr(g_ptr_array_index(r.got, 1), ==, keys[2]);
+    g_assert_cmpuint(r.skipped, ==, 1);
+    result_clear(&r);
+    bucket_free(b);
+}
+
 /* Keys and prefixes interleave inside a listing: still key order. */
 static void
 test_mixed_order(void)
@@ -811,6 +847,7 @@ main(int argc, char **argv)
     g_test_add_func("/s3-walk/custom-prefix", test_custom_prefix);
     g_test_add_func("/s3-walk/prefix-levels", test_prefix_levels);
     g_test_add_func("/s3-walk/names", test_names);
+    g_test_add_func("/s3-walk/all-keys", test_all_keys);
     g_test_add_func("/s3-walk/mixed-order", test_mixed_order);
     g_test_add_func("/s3-walk/list-error", test_list_error);
     g_test_add_func("/s3-walk/empty-range", test_empty_range);
