@@ -43,24 +43,14 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fltest  # noqa: E402
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/flowlog-test"
 IMDS_ROLE = "flowlog-test-role"
-failures = []
-count = [0]
-
-
-def log(msg):
-    sys.stderr.write(msg + "\n")
-    sys.stderr.flush()
-
-
-def check(cond, what):
-    count[0] += 1
-    if not cond:
-        failures.append(what)
-        log("  not ok: " + what)
-    return cond
+CK = fltest.Checker("aws_credentials")
+log = fltest.log
+check = CK.check
 
 
 def expiration(seconds):
@@ -595,12 +585,7 @@ def main():
             log("keeping %s" % tmp)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-    if failures:
-        log("aws_credentials: FAIL (%d of %d checks failed)"
-            % (len(failures), count[0]))
-        return 1
-    log("aws_credentials: PASS (%d checks)" % count[0])
-    return 0
+    return CK.finish()
 
 
 if __name__ == "__main__":

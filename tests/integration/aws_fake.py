@@ -55,6 +55,8 @@ import uuid
 from urllib.parse import quote, unquote
 from xml.sax.saxutils import escape
 
+import fltest
+
 try:
     from botocore.auth import S3SigV4Auth, SigV4Auth
     from botocore.awsrequest import AWSRequest
@@ -149,19 +151,8 @@ def verify_sigv4(method, raw_path, headers, body, keys, service=None):
 
 
 def aws_env(extra=None):
-    """The environment of a program run against the fake: its keys, none
-    of the developer's ~/.aws, no instance metadata."""
-    e = dict(os.environ)
-    for k in list(e):
-        if k.startswith("AWS_"):
-            del e[k]
-    e.update({"AWS_ACCESS_KEY_ID": AKID, "AWS_SECRET_ACCESS_KEY": SECRET,
-              "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-              "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-              "AWS_CONFIG_FILE": "/nonexistent"})
-    if extra:
-        e.update(extra)
-    return e
+    """fltest.aws_env with this server's keys."""
+    return fltest.aws_env(AKID, SECRET, extra)
 
 
 # -- objects ----------------------------------------------------------------

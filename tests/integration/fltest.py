@@ -117,6 +117,23 @@ class Env:
         return r
 
 
+def aws_env(key_id, secret, extra=None):
+    """The environment of a program run against a test server: its keys,
+    none of the developer's ~/.aws or AWS_* settings, no instance metadata
+    lookups."""
+    e = dict(os.environ)
+    for k in list(e):
+        if k.startswith("AWS_"):
+            del e[k]
+    e.update({"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+              "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
+              "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+              "AWS_CONFIG_FILE": "/nonexistent"})
+    if extra:
+        e.update(extra)
+    return e
+
+
 def log(msg):
     sys.stderr.write(msg + "\n")
     sys.stderr.flush()

@@ -93,19 +93,8 @@ class S3rver:
 
 
 def aws_env(extra=None):
-    """The environment of a run against s3rver: its keys, nothing of the
-    developer's ~/.aws, no instance metadata lookups."""
-    e = dict(os.environ)
-    for k in list(e):
-        if k.startswith("AWS_"):
-            del e[k]
-    e.update({"AWS_ACCESS_KEY_ID": KEY_ID, "AWS_SECRET_ACCESS_KEY": SECRET,
-              "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true",
-              "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-              "AWS_CONFIG_FILE": "/nonexistent"})
-    if extra:
-        e.update(extra)
-    return e
+    """fltest.aws_env with this server's keys."""
+    return fltest.aws_env(KEY_ID, SECRET, extra)
 
 
 def run(env, args, aws=None, timeout=120):

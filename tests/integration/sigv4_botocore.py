@@ -34,6 +34,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fltest  # noqa: E402
 import aws_fake  # noqa: E402  (exits 77 without botocore)
 
 AKID = "AKIDFLOWLOGTEST"
@@ -42,21 +43,9 @@ TOKEN = "IQoJb3JpZ2luX2VjEXAMPLE//////////TOKEN+with/slash=="
 BIG = 4 * 1024 * 1024
 CUT_TOTAL, CUT_SENT = 1000000, 200000
 
-failures = []
-count = [0]
-
-
-def log(msg):
-    sys.stderr.write(msg + "\n")
-    sys.stderr.flush()
-
-
-def check(cond, what):
-    count[0] += 1
-    if not cond:
-        failures.append(what)
-        log("  not ok: " + what)
-    return cond
+CK = fltest.Checker("sigv4_botocore")
+log = fltest.log
+check = CK.check
 
 
 def big_body():
@@ -363,12 +352,7 @@ def main():
     bad = [v for v in srv.state.verdicts if v[1] != "ok"
            and v[0] != "/bucket/wrong-key"]
     check(not bad, "every signed request verified: %r" % bad[:3])
-    if failures:
-        log("sigv4_botocore: FAIL (%d of %d checks failed)"
-            % (len(failures), count[0]))
-        return 1
-    log("sigv4_botocore: PASS (%d checks)" % count[0])
-    return 0
+    return CK.finish()
 
 
 if __name__ == "__main__":
