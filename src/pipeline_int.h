@@ -10,6 +10,12 @@
  * Memory is bounded by the chunk pool: a chunk is at most CHUNK_TEXT bytes
  * of complete lines, and the reader blocks when every chunk is in use.  A
  * line longer than a chunk is skipped without being buffered.
+ *
+ * An envelope (CloudWatch Logs, Kinesis, Firehose) is one chunk holding
+ * the whole object: a worker decodes it and hands its records to the
+ * writer as sub-chunks of at most SUB_EVENTS events, through the chunk's
+ * own queue, while it decodes on (pipeline_envelope.c).  Envelopes in
+ * flight hold at most ENVELOPE_BYTES of input between them.
  */
 #ifndef FL_PIPELINE_INT_H
 #define FL_PIPELINE_INT_H
@@ -23,18 +29,13 @@
  * and 12-35 MiB more resident memory. */
 #define CHUNK_TEXT (1024 * 1024)
 #define TICK_EVERY 4096             /* records between clock checks */
-
-/* The parts of one envelope: a part that fails keeps the envelope's
- * done hook (on its last part) from committing. */
-typedef struct {
-    gint ref;
-    gint failed;                /* atomic */
-} PlGroup;
-
-typedef struct {
-    FlObject *obj;
-    PlGroup *group;
-} PlPart;
+/* A sub-chunk's events: about a text chunk's lines. */
+#define SUB_EVENTS 8192
+/* Sub-chunks an envelope may have ready before its worker waits for the
+ * writer: records of an envelope never pile up in memory. */
+#define SUBS_QUEUED 4
+/* Input bytes of the envelopes in flight (one is always let through). */
+#define ENVELOPE_BYTES (256 * 1024 * 1024)
 
 typedef struct {
     gint ref;
@@ -55,8 +56,9 @@ typedef struct {
     FlObjectDone *done;
     FlLabels *labels;           /* the object's line labels, or NULL */
     char *owner;                /* the object's owner (plan.owner), or NULL */
-    PlGroup *group;             /* a part of an envelope, or NULL */
-    gboolean is_envelope;       /* an envelope: its parts follow */
+    gboolean is_part;           /* a payload of an envelope (not counted
+                                   as an object) */
+    gboolean is_envelope;       /* decoded by a worker (chunk->whole) */
     FlCwlCounts envelope;       /* what the envelope held */
 } ObjInfo;
 
@@ -66,6 +68,7 @@ typedef struct {
     guint where;                /* column, or field ID when is_field */
     gboolean is_field;
     guint n_words;              /* FL_REJECT_FIELD_COUNT */
+    char *label;                /* an envelope's line: "event ID" */
 } LineError;
 
 typedef struct {
@@ -91,6 +94,11 @@ typedef struct {
     GByteArray *msgs;           /* the records as IPFIX messages, when
                                    workers encode (file outputs) */
     GError *enc_error;
+    /* an envelope: its bytes, and the sub-chunks its worker made, for
+     * the writer (under the pipeline's lock) */
+    GBytes *whole;
+    GQueue subs;
+    gboolean part_failed;       /* a payload failed: do not commit */
     gint done;
 } Chunk;
 
@@ -101,6 +109,8 @@ typedef struct {
     FlIdRegistry *reg;
     /* threading */
     GAsyncQueue *free_q, *work_q, *order_q;
+    GAsyncQueue *sub_free_q;    /* sub-chunks to reuse */
+    gsize envelope_bytes;       /* in flight (lock) */
     GMutex lock;
     GCond cond;
     gint abort;                 /* writer failed: stop reading */
@@ -110,8 +120,6 @@ typedef struct {
     guint next_input;
     guint next_extra;           /* --s3-event, then --sqs-queue */
     FlSourceCounters src_total; /* of the sources closed so far */
-    GQueue parts;               /* PlPart *: an envelope's, to read next */
-    FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
     FlSource *src;
     FlObject *obj;
     ObjInfo *info;
@@ -134,6 +142,9 @@ typedef struct {
     FlRecord *rec;
     FlMapperThread mt;
     FlEncoder *enc;             /* when p->encode */
+    FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
+    GError *inline_err;         /* threads == 1: the writer failed while
+                                   this worker handed it a sub-chunk */
 } Worker;
 
 /* pipeline_chunk.c */
@@ -141,6 +152,7 @@ ObjInfo *pl_obj_new(const char *name);
 ObjInfo *pl_obj_ref(ObjInfo *o);
 void     pl_obj_unref(ObjInfo *o);
 Chunk   *pl_chunk_new(void);
+Chunk   *pl_chunk_new_sub(void);      /* no buffer: text is elsewhere */
 void     pl_chunk_reset(Chunk *c);
 void     pl_chunk_free(Chunk *c);
 
@@ -152,17 +164,23 @@ void     pl_reader_close_source(Pipeline *p);
 void     pl_name_error(GError **err, const char *name);
 gpointer pl_reader_thread(gpointer data);
 
-/* pipeline_envelope.c (reader thread) */
+/* pipeline_envelope.c: the reader's part (try_envelope) and the
+ * worker's (envelope); the writer takes sub-chunks with pl_sub_pop. */
 gboolean pl_reader_try_envelope(Pipeline *p, Chunk *c);
-gboolean pl_reader_next_part(Pipeline *p);
-void     pl_reader_drop_parts(Pipeline *p);
-PlGroup *pl_group_ref(PlGroup *g);
-void     pl_group_unref(PlGroup *g);
+void     pl_worker_envelope(Worker *w, Chunk *c);
+void     pl_envelope_release(Pipeline *p, Chunk *c);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);
 void     pl_worker_clear(Worker *w);
 void     pl_worker_process(Worker *w, Chunk *c);
+/* One line (or envelope event) of c into a record; label names it in
+ * messages when it is not "NAME:LINE" (NULL: line number). */
+void     pl_worker_line(Worker *w, Chunk *c, const char *s, gsize len,
+                        const char *label_id, guint label_n);
+/* Around the lines of a chunk that is not pl_worker_process's. */
+void     pl_worker_begin(Worker *w, Chunk *c);
+void     pl_worker_end(Worker *w, Chunk *c);
 gpointer pl_worker_thread(gpointer data);
 
 /* pipeline_writer.c: runs in the calling thread; owns the exporter. */
