@@ -158,3 +158,7 @@ UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
+
+UNIT_TESTS += tests/unit/test_base64
+tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
+tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
