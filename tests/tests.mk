@@ -136,7 +136,7 @@ tests_unit_test_cwl_envelope_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_cwl_envelope_small
 tests_unit_test_cwl_envelope_small_SOURCES = tests/unit/test_cwl_envelope.c \
 	src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
-	src/decoders/cwl_gzip.c
+	src/decoders/cwl_scan.c src/decoders/cwl_gzip.c
 tests_unit_test_cwl_envelope_small_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFL_CWL_MAX_INPUT=65536 -DFL_CWL_MAX_PAYLOAD=4096
 tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)

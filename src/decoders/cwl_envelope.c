@@ -183,6 +183,44 @@ cwl_line_length(Ctx *c, const char *m)
 
 /* ---- payloads ----------------------------------------------------------- */
 
+/*
+ * The fast paths' payload, its events in c->events with their lengths:
+ * the open run of direct records goes first (it uses events, so they are
+ * kept aside), then the payload.  On failure the messages cut since
+ * cut_before are not counted.
+ */
+Res
+cwl_payload_out(Ctx *c, const char *owner, const char *group,
+                const char *stream, const Where *w, guint64 cut_before,
+                GError **err)
+{
+    FlCwlPayload p = { 0 };
+    char buf[WHERE_MAX];
+
+    if (c->run->len > 0) {
+        GArray *mine = c->events;
+        GError *local = NULL;
+        Res r;
+
+        c->events = c->events_spare;
+        r = cwl_run_flush(c, &local);
+        c->events_spare = c->events;
+        c->events = mine;
+        if (r != RES_OK) {
+            c->n->cut = cut_before;
+            g_propagate_error(err, local);
+            return r;
+        }
+    }
+    p.owner = owner;
+    p.log_group = group;
+    p.log_stream = stream;
+    p.where = cwl_where_format(w, buf, sizeof buf);
+    p.events = (const FlCwlEvent *)(void *)c->events->data;
+    p.n_events = c->events->len;
+    return cwl_emit(c, &p, err);
+}
+
 Res
 cwl_emit(Ctx *c, const FlCwlPayload *p, GError **err)
 {
@@ -415,9 +453,13 @@ record_text(Ctx *c, const guint8 *s, gsize len, const Where *w, GError **err)
 #endif
 
 #ifndef FL_CWL_NO_FAST
-    /* yajl finds the end of the value itself, and bounds the nesting. */
-    if ((fr = cwl_fast_record(c, s, len, w, FALSE,
-                              s == c->plain || s == c->raw, err)) != FAST_NO)
+    /* The scanner and yajl find the end of the value themselves, and
+     * bound the nesting. */
+    if ((fr = cwl_scan_record(c, s, len, w, FALSE,
+                              s == c->plain || s == c->raw, err)) != FAST_NO
+        || (fr = cwl_fast_record(c, s, len, w, FALSE,
+                                 s == c->plain || s == c->raw, err))
+           != FAST_NO)
         return (Res)fr;
 #endif
     if ((r = cut_value(s, len, &start, &end, err)) != RES_OK)
@@ -585,8 +627,10 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
 #ifndef FL_CWL_NO_FAST
     /* A lone object (a subscription event: megabytes of base64) needs no
      * bracket scan when yajl takes it: yajl refuses a second value. */
-    if ((r = (Res)cwl_fast_record(c, s, len, NULL, TRUE, FALSE, err))
-        != (Res)FAST_NO)
+    if ((r = (Res)cwl_scan_record(c, s, len, NULL, TRUE, FALSE, err))
+        != (Res)FAST_NO
+        || (r = (Res)cwl_fast_record(c, s, len, NULL, TRUE, FALSE, err))
+           != (Res)FAST_NO)
         return r == RES_OK;
 #endif
     if (!top(cut_value(s, len, &pos, &end, err), err, NULL))
@@ -606,8 +650,11 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
             return FALSE;
         }
 #ifndef FL_CWL_NO_FAST
-        r = (Res)cwl_fast_record(c, s + pos, end - pos, &w, FALSE, FALSE,
+        r = (Res)cwl_scan_record(c, s + pos, end - pos, &w, FALSE, FALSE,
                                  &local);
+        if (r == (Res)FAST_NO)
+            r = (Res)cwl_fast_record(c, s + pos, end - pos, &w, FALSE,
+                                     FALSE, &local);
         if (r == (Res)FAST_NO)
 #endif
         {

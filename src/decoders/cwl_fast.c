@@ -352,8 +352,6 @@ cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
     Fast f = { 0 };
     yajl_handle h;
     yajl_status st;
-    FlCwlPayload p = { 0 };
-    char buf[WHERE_MAX];
     guint64 cut = c->n->cut;
     Res r;
 
@@ -409,28 +407,8 @@ cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
 
             e->message_len = cwl_line_length(c, e->message);
         }
-        /* The open run goes first; it uses events, so they are kept. */
-        if (c->run->len > 0) {
-            GArray *mine = c->events;
-            GError *local = NULL;
-
-            c->events = c->events_spare;
-            r = cwl_run_flush(c, &local);
-            c->events_spare = c->events;
-            c->events = mine;
-            if (r != RES_OK) {
-                c->n->cut = cut;
-                g_propagate_error(err, local);
-                return r;
-            }
-        }
-        p.owner = f.str[R_OWNER];
-        p.log_group = f.str[R_GROUP];
-        p.log_stream = f.str[R_STREAM];
-        p.where = cwl_where_format(w, buf, sizeof buf);
-        p.events = (const FlCwlEvent *)(void *)c->events->data;
-        p.n_events = c->events->len;
-        return cwl_emit(c, &p, err);
+        return cwl_payload_out(c, f.str[R_OWNER], f.str[R_GROUP],
+                               f.str[R_STREAM], w, cut, err);
     }
     if (f.str[R_MESSAGE] == NULL)
         return FAST_NO;
