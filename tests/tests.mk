@@ -158,3 +158,6 @@ UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
+
+# The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
+INTEGRATION_TESTS += tests/integration/lambda_zip.sh
