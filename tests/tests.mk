@@ -161,3 +161,5 @@ INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 
 # The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
 INTEGRATION_TESTS += tests/integration/lambda_zip.sh
+# The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
+INTEGRATION_TESTS += tests/integration/sam_templates.py
