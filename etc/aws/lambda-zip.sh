@@ -6,7 +6,8 @@
 #
 # BOOTSTRAP is the program linked with an RPATH (not a RUNPATH) of
 # $ORIGIN/lib: make's lambda/bootstrap.  An RPATH is searched before
-# LD_LIBRARY_PATH, which Lambda sets with /lib64 and /usr/lib64 first, and
+# LD_LIBRARY_PATH, which Lambda sets with /lib64 and /usr/lib64 before
+# /var/task/lib, and
 # it also serves the dependencies of the libraries, so the zip's libraries
 # win over whatever Amazon Linux has of the same name.
 #

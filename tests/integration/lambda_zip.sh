@@ -3,7 +3,8 @@
 # lambda/bootstrap, or FL_LAMBDA_ZIP when set), unpacked in a scratch
 # directory, runs on its own: ldd finds every library but glibc's inside the
 # zip, with LD_LIBRARY_PATH unset and with the host's library directories in
-# it (Lambda's LD_LIBRARY_PATH names /lib64 and /usr/lib64 first); no file
+# it (Lambda's LD_LIBRARY_PATH names /lib64 and /usr/lib64 before
+# /var/task/lib); no file
 # needs a glibc symbol version above 2.34 (Amazon Linux 2023); bootstrap
 # --version works, and a sample converted without options (information
 # model found beside the program) decodes in ipfixDump (with the zip's XML)
