@@ -190,6 +190,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                     p.obj->on_done ? "; not committed" : "");
     pl_reader_close_object(&p);
     pl_reader_drop_parts(&p);
+    pl_reader_drop_parquet(&p);         /* parquet hook */
     g_clear_pointer(&p.cwl, fl_cwl_decoder_free);
     pl_reader_close_source(&p);
     stats->objects_skipped += p.src_total.skipped_done;

@@ -58,6 +58,8 @@ typedef struct {
     PlGroup *group;             /* a part of an envelope, or NULL */
     gboolean is_envelope;       /* an envelope: its parts follow */
     FlCwlCounts envelope;       /* what the envelope held */
+    struct FlParquet *parquet;  /* parquet hook: the open file, or NULL */
+    gboolean failed;            /* parquet hook (writer): a row group failed */
 } ObjInfo;
 
 typedef struct {
@@ -79,6 +81,7 @@ typedef struct {
     char *text;                 /* buf, or into the object's mapping */
     gsize start, len, cap;
     gsize map_end;              /* mapped: offset of the end of text */
+    guint pq_group;             /* parquet hook: row group + 1; 0: text */
     /* filled by a worker */
     FlIpfixRec *recs;
     guint8 *variants;
@@ -120,6 +123,8 @@ typedef struct {
     char *carry;
     gsize carry_len;
     gsize map_pos;              /* mapped object: next byte to hand out */
+    ObjInfo *pq_info;           /* parquet hook: row groups to hand out */
+    guint pq_next;              /* parquet hook: the next row group */
     /* writer state */
     guint64 obj_line_base;
     guint64 errors_shown;
@@ -158,6 +163,13 @@ gboolean pl_reader_next_part(Pipeline *p);
 void     pl_reader_drop_parts(Pipeline *p);
 PlGroup *pl_group_ref(PlGroup *g);
 void     pl_group_unref(PlGroup *g);
+
+/* pipeline_parquet.c: a chunk per row group of a Parquet object. */
+gboolean pl_reader_try_parquet(Pipeline *p, Chunk *c);
+gboolean pl_reader_next_group(Pipeline *p, Chunk *c);
+void     pl_reader_drop_parquet(Pipeline *p);
+void     pl_parquet_process(Worker *w, Chunk *c);
+void     pl_writer_parquet_filter(Pipeline *p, Chunk *c);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);

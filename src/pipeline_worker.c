@@ -28,6 +28,10 @@ pl_worker_process(Worker *w, Chunk *c)
     const ObjInfo *o = c->obj;
     const char *s = c->text + c->start, *end = c->text + c->len;
 
+    if (c->pq_group) {                  /* parquet hook */
+        pl_parquet_process(w, c);
+        return;
+    }
     if (c->long_line) {
         c->n_lines = 1;
         chunk_reject(p, c, 0, FL_REJECT_TOO_LONG, 0, FALSE, 0);

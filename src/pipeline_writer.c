@@ -252,6 +252,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     FlStats *st = p->stats;
     const ObjInfo *o = c->obj;
 
+    pl_writer_parquet_filter(p, c);     /* parquet hook */
     if (c->first_of_object) {
         if (o->group == NULL)           /* an envelope's parts: no */
             st->objects++;
@@ -339,6 +340,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     check_generation(p);
     if (c->last_of_object
         && !commit_object(p, c->obj, c->obj_error == NULL
+                          && !o->failed  /* parquet hook */
                           && !(o->group && g_atomic_int_get(&o->group->failed)),
                           err))
         return FALSE;
