@@ -139,6 +139,7 @@ typedef struct {
     FlRecord *rec;
     FlMapperThread mt;
     FlEncoder *enc;             /* when p->encode */
+    struct FlParquetGroup *pq;  /* parquet hook: reused decode state */
 } Worker;
 
 /* pipeline_chunk.c */
@@ -169,6 +170,7 @@ gboolean pl_reader_try_parquet(Pipeline *p, Chunk *c);
 gboolean pl_reader_next_group(Pipeline *p, Chunk *c);
 void     pl_reader_drop_parquet(Pipeline *p);
 void     pl_parquet_process(Worker *w, Chunk *c);
+void     pl_parquet_worker_clear(Worker *w);
 void     pl_writer_parquet_filter(Pipeline *p, Chunk *c);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */

@@ -281,17 +281,48 @@ map_row(Worker *w, Chunk *c, guint idx)
     }
 }
 
+/*
+ * Maps the row group's pages in one call: a fault per 4 KiB page costs
+ * more than decoding it (a tenth of the time on a virtual machine).  A
+ * hint only; kernels before 5.14 say EINVAL, and the faults happen.
+ */
+static void
+prefault(const ObjInfo *o, guint rg)
+{
+#ifdef MADV_POPULATE_READ
+    gsize page = (gsize)sysconf(_SC_PAGESIZE);
+    gsize from = fl_parquet_group_start_offset(o->parquet, rg) / page * page;
+    gsize to = fl_parquet_group_end(o->parquet, rg);
+
+    if (to > from)
+        (void)madvise((void *)(o->map + from), to - from,
+                      MADV_POPULATE_READ);
+#else
+    (void)o;
+    (void)rg;
+#endif
+}
+
+void
+pl_parquet_worker_clear(Worker *w)
+{
+    g_clear_pointer(&w->pq, fl_parquet_group_free);
+}
+
 void
 pl_parquet_process(Worker *w, Chunk *c)
 {
     const ObjInfo *o = c->obj;
-    g_autoptr(FlParquetGroup) g = NULL;
+    FlParquetGroup *g;
     GError *err = NULL;
 
     if (!o->plan_ok)
         return;
-    g = fl_parquet_group_new(o->parquet, c->pq_group - 1, &err);
-    if (g == NULL) {
+    if (w->pq == NULL)
+        w->pq = fl_parquet_group_new();
+    g = w->pq;
+    prefault(o, c->pq_group - 1);
+    if (!fl_parquet_group_start(g, o->parquet, c->pq_group - 1, &err)) {
         pl_name_error(&err, o->name);
         c->obj_error = err;
         return;

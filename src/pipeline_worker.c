@@ -131,6 +131,7 @@ void
 pl_worker_clear(Worker *w)
 {
     g_free(w->rec);
+    pl_parquet_worker_clear(w);         /* parquet hook */
     fl_mapper_thread_clear(&w->mt);
     g_clear_pointer(&w->enc, fl_encoder_free);
 }

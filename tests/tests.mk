@@ -174,3 +174,4 @@ tests_fuzz_fuzz_parquet_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 INTEGRATION_TESTS += tests/integration/parquet_equiv.py
 INTEGRATION_TESTS += tests/integration/parquet_corrupt.py
+INTEGRATION_TESTS += tests/integration/parquet_s3.py

@@ -29,15 +29,32 @@ struct FlParquet {
     ColPlan plans[FL_PQ_MAX_COLUMNS];
 };
 
+/* What one needed column's dictionary entries are as field values,
+ * worked out once per dictionary instead of once per row. */
+typedef enum { DV_VALUE, DV_ABSENT, DV_REJECT } DictState;
+
+typedef struct {
+    guint generation;           /* of the reader's dictionary; 0: none */
+    guint32 n;
+    FlValue *values;
+    guint8 *state;              /* DictState, or DV_REJECT + reason */
+    gsize cap;
+} DictCache;
+
 struct FlParquetGroup {
     const FlParquet *pq;
     guint rg;
     gint64 rows_left;
     guint batch_n, batch_i;
     FlPqCodecState *codec;
+    guint n_alloc;              /* plans the arrays below have room for */
     FlPqColumnReader *readers[FL_PQ_MAX_COLUMNS];   /* per plan */
-    FlPqCell *cells;            /* n_plans x FL_PQ_BATCH */
-    guint8 *defs;               /* n_plans x FL_PQ_BATCH */
+    FlPqCell *cells;            /* n_alloc x FL_PQ_BATCH */
+    guint8 *defs;               /* n_alloc x FL_PQ_BATCH */
+    guint32 *idx;               /* n_alloc x FL_PQ_BATCH */
+    gboolean indexed[FL_PQ_MAX_COLUMNS];    /* this batch: idx, not cells */
+    const DictCache *batch_dict[FL_PQ_MAX_COLUMNS]; /* when indexed */
+    DictCache dicts[FL_PQ_MAX_COLUMNS];
     char (*scratch)[24];        /* per plan: an integer as text */
 };
 
@@ -158,6 +175,20 @@ fl_parquet_group_end(const FlParquet *pq, guint rg)
     return (gsize)pq->meta->row_groups[rg].end;
 }
 
+gsize
+fl_parquet_group_start_offset(const FlParquet *pq, guint rg)
+{
+    const FlPqRowGroup *g;
+    gint64 start;
+
+    g_return_val_if_fail(rg < pq->meta->n_row_groups, 0);
+    g = &pq->meta->row_groups[rg];
+    start = g->end;
+    for (guint i = 0; i < pq->meta->n_columns; i++)
+        start = MIN(start, g->chunks[i].start);
+    return (gsize)start;
+}
+
 const char *
 fl_parquet_created_by(const FlParquet *pq)
 {
@@ -175,32 +206,48 @@ group_error(const FlParquetGroup *g, guint plan, GError **err)
 }
 
 FlParquetGroup *
-fl_parquet_group_new(const FlParquet *pq, guint rg, GError **err)
+fl_parquet_group_new(void)
 {
-    g_autoptr(FlParquetGroup) g = g_new0(FlParquetGroup, 1);
-    const FlPqRowGroup *grp;
+    FlParquetGroup *g = g_new0(FlParquetGroup, 1);
 
-    g_return_val_if_fail(rg < pq->meta->n_row_groups, NULL);
+    g->codec = fl_pq_codec_new();
+    return g;
+}
+
+gboolean
+fl_parquet_group_start(FlParquetGroup *g, const FlParquet *pq, guint rg,
+                       GError **err)
+{
+    const FlPqRowGroup *grp;
+    guint n = MAX(pq->n_plans, 1);
+
+    g_return_val_if_fail(rg < pq->meta->n_row_groups, FALSE);
     grp = &pq->meta->row_groups[rg];
     g->pq = pq;
     g->rg = rg;
     g->rows_left = grp->num_rows;
-    g->codec = fl_pq_codec_new();
-    g->cells = g_new(FlPqCell, (gsize)MAX(pq->n_plans, 1) * FL_PQ_BATCH);
-    g->defs = g_new(guint8, (gsize)MAX(pq->n_plans, 1) * FL_PQ_BATCH);
-    g->scratch = g_malloc((gsize)MAX(pq->n_plans, 1) * sizeof *g->scratch);
+    g->batch_n = g->batch_i = 0;
+    if (n > g->n_alloc) {
+        g->cells = g_renew(FlPqCell, g->cells, (gsize)n * FL_PQ_BATCH);
+        g->defs = g_renew(guint8, g->defs, (gsize)n * FL_PQ_BATCH);
+        g->idx = g_renew(guint32, g->idx, (gsize)n * FL_PQ_BATCH);
+        g->scratch = g_realloc(g->scratch, (gsize)n * sizeof *g->scratch);
+        g->n_alloc = n;
+    }
     for (guint i = 0; i < pq->n_plans; i++) {
         guint c = pq->plans[i].col;
 
-        g->readers[i] = fl_pq_column_new(g->codec);
+        if (g->readers[i] == NULL)
+            g->readers[i] = fl_pq_column_new(g->codec);
+        g->dicts[i].generation = 0;
         if (!fl_pq_column_start(g->readers[i], pq->data, pq->size,
                                 &pq->meta->columns[c], &grp->chunks[c],
                                 err)) {
             group_error(g, i, err);
-            return NULL;
+            return FALSE;
         }
     }
-    return g_steal_pointer(&g);
+    return TRUE;
 }
 
 void
@@ -208,14 +255,20 @@ fl_parquet_group_free(FlParquetGroup *g)
 {
     if (g == NULL)
         return;
-    for (guint i = 0; i < FL_PQ_MAX_COLUMNS; i++)
+    for (guint i = 0; i < FL_PQ_MAX_COLUMNS; i++) {
         fl_pq_column_free(g->readers[i]);
+        g_free(g->dicts[i].values);
+        g_free(g->dicts[i].state);
+    }
     fl_pq_codec_free(g->codec);
     g_free(g->cells);
     g_free(g->defs);
+    g_free(g->idx);
     g_free(g->scratch);
     g_free(g);
 }
+
+static const DictCache *dict_cache(FlParquetGroup *g, guint i);
 
 /* Decodes the next batch of rows of every needed column. */
 static gboolean
@@ -238,13 +291,22 @@ next_batch(FlParquetGroup *g, GError **err)
         n = (guint)MIN((gint64)n, a);
     }
     for (guint i = 0; i < pq->n_plans; i++) {
+        /* An integer shown as text needs the per-row scratch: no cache. */
+        gboolean cacheable = pq->plans[i].type == FL_PQ_BYTE_ARRAY
+                             || pq->plans[i].kind != FL_KIND_STRING;
+
         if (!fl_pq_column_read(g->readers[i], n,
                                g->cells + (gsize)i * FL_PQ_BATCH,
-                               g->defs + (gsize)i * FL_PQ_BATCH, err)) {
+                               g->defs + (gsize)i * FL_PQ_BATCH,
+                               cacheable ? g->idx + (gsize)i * FL_PQ_BATCH
+                                         : NULL,
+                               &g->indexed[i], err)) {
             group_error(g, i, err);
             return FALSE;
         }
     }
+    for (guint i = 0; i < pq->n_plans; i++)
+        g->batch_dict[i] = g->indexed[i] ? dict_cache(g, i) : NULL;
     g->batch_n = n;
     g->batch_i = 0;
     g->rows_left -= n;
@@ -289,6 +351,50 @@ int_value(FlParquetGroup *g, guint i, const ColPlan *cp, gint64 v,
     return TRUE;
 }
 
+/* One cell into a field: DV_VALUE, DV_ABSENT, or DV_REJECT with
+ * *reason. */
+static DictState
+cell_value(FlParquetGroup *g, guint i, const ColPlan *cp,
+           const FlPqCell *cell, FlValue *v, FlReject *reason)
+{
+    if (cp->type != FL_PQ_BYTE_ARRAY)
+        return int_value(g, i, cp, cell->i, v, reason) ? DV_VALUE
+                                                       : DV_REJECT;
+    if (cell->s.len == 0 || (cell->s.len == 1 && cell->s.ptr[0] == '-'))
+        return DV_ABSENT;               /* as "-" in text */
+    return fl_decode_value(cp->kind, cp->max, cell->s.ptr, cell->s.len, v,
+                           reason) ? DV_VALUE : DV_REJECT;
+}
+
+/* The dictionary's entries as values, unless they are already. */
+static const DictCache *
+dict_cache(FlParquetGroup *g, guint i)
+{
+    DictCache *d = &g->dicts[i];
+    guint32 n;
+    guint gen;
+    const FlPqCell *e = fl_pq_column_dict(g->readers[i], &n, &gen);
+
+    if (d->generation == gen)
+        return d;
+    if (n > d->cap) {
+        d->values = g_renew(FlValue, d->values, n);
+        d->state = g_renew(guint8, d->state, n);
+        d->cap = n;
+    }
+    for (guint32 k = 0; k < n; k++) {
+        FlReject why = FL_REJECT_COUNT;
+        DictState st = cell_value(g, i, &g->pq->plans[i], &e[k],
+                                  &d->values[k], &why);
+
+        d->state[k] = st == DV_REJECT ? (guint8)(DV_REJECT + why)
+                                      : (guint8)st;
+    }
+    d->n = n;
+    d->generation = gen;
+    return d;
+}
+
 FlPqNext
 fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
                       FlField *field, GError **err)
@@ -306,28 +412,33 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
     fl_record_reset(rec);
     for (guint i = 0; i < pq->n_plans; i++) {
         const ColPlan *cp = &pq->plans[i];
-        const FlPqCell *cell = &g->cells[(gsize)i * FL_PQ_BATCH + j];
+        gsize at = (gsize)i * FL_PQ_BATCH + j;
         FlValue *v = &rec->v[cp->id];
+        guint st;
 
-        if (!g->defs[(gsize)i * FL_PQ_BATCH + j])
+        if (!g->defs[at])
             continue;                   /* null: absent */
-        if (cp->type != FL_PQ_BYTE_ARRAY) {
-            if (!int_value(g, i, cp, cell->i, v, reason))
-                goto reject;
-        } else {
-            const FlStr *s = &cell->s;
+        if (g->indexed[i]) {
+            const DictCache *d = g->batch_dict[i];
+            guint32 k = g->idx[at];
 
-            if (s->len == 0 || (s->len == 1 && s->ptr[0] == '-'))
-                continue;               /* as "-" in text: absent */
-            if (!fl_decode_value(cp->kind, cp->max, s->ptr, s->len, v,
-                                 reason))
-                goto reject;
+            st = d->state[k];
+            if (st == DV_VALUE) {
+                *v = d->values[k];
+            } else if (st >= DV_REJECT) {
+                *reason = (FlReject)(st - DV_REJECT);
+                st = DV_REJECT;
+            }
+        } else {
+            st = cell_value(g, i, cp, &g->cells[at], v, reason);
+        }
+        if (st == DV_ABSENT)
+            continue;
+        if (st != DV_VALUE) {
+            *field = cp->id;
+            return FL_PQ_REJECT;
         }
         fl_record_set_present(rec, cp->id);
-        continue;
-    reject:
-        *field = cp->id;
-        return FL_PQ_REJECT;
     }
     return FL_PQ_ROW;
 }

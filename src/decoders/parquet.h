@@ -47,7 +47,8 @@ void fl_parquet_free(FlParquet *pq);
 const FlFormat *fl_parquet_format(const FlParquet *pq);
 guint fl_parquet_n_groups(const FlParquet *pq);
 gint64 fl_parquet_group_rows(const FlParquet *pq, guint rg);
-/* The file offset where row group rg's data ends. */
+/* The file offsets where row group rg's data starts and ends. */
+gsize fl_parquet_group_start_offset(const FlParquet *pq, guint rg);
 gsize fl_parquet_group_end(const FlParquet *pq, guint rg);
 /* "created_by" of the footer, or NULL. */
 const char *fl_parquet_created_by(const FlParquet *pq);
@@ -60,12 +61,18 @@ typedef enum {
 } FlPqNext;
 
 /*
- * Starts decoding row group rg of pq.  FALSE with *err when a column the
- * format needs cannot be read (an unsupported codec, named).  The group
- * reader must not outlive pq.  Free with fl_parquet_group_free().
+ * A row group reader: one per thread, reused from row group to row group
+ * (and file to file) so that its page buffers are too.  Cannot fail.
  */
-FlParquetGroup *fl_parquet_group_new(const FlParquet *pq, guint rg,
-                                     GError **err);
+FlParquetGroup *fl_parquet_group_new(void);
+
+/*
+ * Starts decoding row group rg of pq.  FALSE with *err when a column the
+ * format needs cannot be read (an unsupported codec, named).  pq must
+ * outlive the reading of the group.
+ */
+gboolean fl_parquet_group_start(FlParquetGroup *g, const FlParquet *pq,
+                                guint rg, GError **err);
 void fl_parquet_group_free(FlParquetGroup *g);
 
 /*

@@ -137,10 +137,31 @@ fl_pq_rle_read(FlPqRle *r, guint32 *out, guint n)
         } else if (r->bp_left > 0) {
             guint k = MIN(n, r->bp_left);
             guint w = r->bit_width;
+            guint i = 0;
 
             if (r->bp_bit + (guint64)k * w > (guint64)r->bp_bytes * 8)
                 return FALSE;
-            for (guint i = 0; i < k; i++) {
+            /* Eight values of up to 8 bits are one 64-bit load from a
+             * byte boundary (levels, small dictionaries). */
+            for (; i < k && (r->bp_bit & 7) != 0; i++) {
+                out[i] = (guint32)get_bits(r->bp, r->bp_bytes, r->bp_bit, w);
+                r->bp_bit += w;
+            }
+            if (w > 0 && w <= 8) {
+                guint64 mask = (G_GUINT64_CONSTANT(1) << w) - 1;
+
+                for (; i + 8 <= k
+                       && (r->bp_bit >> 3) + 8 <= r->bp_bytes; i += 8) {
+                    guint64 x;
+
+                    memcpy(&x, r->bp + (r->bp_bit >> 3), 8);
+                    x = GUINT64_FROM_LE(x);
+                    for (guint j = 0; j < 8; j++)
+                        out[i + j] = (guint32)((x >> (j * w)) & mask);
+                    r->bp_bit += 8 * w;
+                }
+            }
+            for (; i < k; i++) {
                 out[i] = (guint32)get_bits(r->bp, r->bp_bytes, r->bp_bit, w);
                 r->bp_bit += w;
             }

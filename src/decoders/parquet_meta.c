@@ -417,24 +417,27 @@ read_chunk(Ctx *c, guint rg, guint ci, FlPqChunk *ch, GError **err)
         return FALSE;
     }
     if (type != (gint32)col->type)
-        return chunk_bad(err, rg, col->name, "chunk type %s, schema type %s", fl_pq_type_name(type),
-            fl_pq_type_name(col->type));
+        return chunk_bad(err, rg, col->name, "chunk type %s, schema type %s",
+                         fl_pq_type_name(type), fl_pq_type_name(col->type));
     if (n_path != 1)
-        return chunk_bad(err, rg, col->name, "path of %u names in a flat schema", n_path);
+        return chunk_bad(err, rg, col->name, "path of %u names in a flat "
+                         "schema", n_path);
     if (ch->num_values < 0 || ch->size < 0 || ch->uncompressed < 0
         || data_off < 0)
-        return chunk_bad(err, rg, col->name, "negative or missing count, size or offset");
+        return chunk_bad(err, rg, col->name, "negative or missing count, "
+                         "size or offset");
     /* A dictionary page comes first; 0 is what some writers put for
      * "none". */
     ch->start = dict_off > 0 && dict_off < data_off ? dict_off : data_off;
     if (ch->start < 4 || ch->size > (gint64)c->data_end
         || ch->start > (gint64)c->data_end - ch->size)
-        return chunk_bad(err, rg, col->name, "chunk of %" G_GINT64_FORMAT " bytes at %" G_GINT64_FORMAT
-            " is outside the data (%" G_GSIZE_FORMAT " bytes)", ch->size,
-            ch->start, c->data_end);
+        return chunk_bad(err, rg, col->name, "chunk of %" G_GINT64_FORMAT
+                         " bytes at %" G_GINT64_FORMAT " is outside the "
+                         "data (%" G_GSIZE_FORMAT " bytes)", ch->size,
+                         ch->start, c->data_end);
     if (data_off >= ch->start + ch->size && ch->size > 0)
-        return chunk_bad(err, rg, col->name, "first data page at %" G_GINT64_FORMAT " is past the chunk",
-            data_off);
+        return chunk_bad(err, rg, col->name, "first data page at %"
+                         G_GINT64_FORMAT " is past the chunk", data_off);
     return TRUE;
 }
 

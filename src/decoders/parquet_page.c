@@ -44,6 +44,7 @@ struct FlPqColumnReader {
     FlPqCell *dict;
     guint32 dict_n;
     gboolean has_dict;
+    guint dict_gen;             /* bumped per dictionary loaded */
     /* the current data page */
     guint32 page_left;          /* values (nulls included) left */
     gboolean levels;            /* definition levels present */
@@ -147,7 +148,8 @@ read_data_header(FlThrift *t, PageHeader *h, gboolean v2)
         if (!v2) {
             dst = id == 1 ? &h->num_values : id == 2 ? &h->encoding
                   : id == 3 ? &h->def_encoding : NULL;
-        } else if (id == 7 && (ft == FL_THRIFT_TRUE || ft == FL_THRIFT_FALSE)) {
+        } else if (id == 7
+                   && (ft == FL_THRIFT_TRUE || ft == FL_THRIFT_FALSE)) {
             h->is_compressed = fl_thrift_bool(t, ft);
             continue;
         } else {
@@ -245,8 +247,10 @@ uncompress(FlPqColumnReader *r, const guint8 *in, gsize n_in, gsize out_len,
         return TRUE;
     }
     if (*alloc < out_len || *buf == NULL) {
+        /* Kept from page to page and row group to row group, with room
+         * to spare: fresh pages cost a fault each. */
         g_free(*buf);
-        *alloc = MAX(out_len, 4096);
+        *alloc = MAX(out_len + out_len / 4, 64 * 1024);
         *buf = g_malloc(*alloc);
     }
     if (!fl_pq_codec_run(r->codec, r->chunk->codec, in, n_in, *buf, out_len,
@@ -319,6 +323,7 @@ load_dictionary(FlPqColumnReader *r, const PageHeader *h, const guint8 *raw,
     }
     r->dict_n = n;
     r->has_dict = TRUE;
+    r->dict_gen++;
     return TRUE;
 }
 
@@ -703,16 +708,52 @@ read_levels(FlPqColumnReader *r, guint n, guint8 *def, guint *defined,
     return TRUE;
 }
 
+const FlPqCell *
+fl_pq_column_dict(const FlPqColumnReader *r, guint32 *n, guint *generation)
+{
+    *n = r->dict_n;
+    *generation = r->dict_gen;
+    return r->has_dict ? r->dict : NULL;
+}
+
+/* The indices of k dictionary entries, checked, scattered by def. */
+static gboolean
+read_indices(FlPqColumnReader *r, guint n, guint k, const guint8 *def,
+             guint32 *idx, GError **err)
+{
+    guint32 *tmp = k == n ? idx : r->u32;
+
+    if (k > 0 && !fl_pq_rle_read(&r->idx, tmp, k))
+        return page_bad(r, err, "dictionary indices truncated or malformed");
+    for (guint i = 0; i < k; i++)
+        if (G_UNLIKELY(tmp[i] >= r->dict_n))
+            return page_bad(r, err, "dictionary index %u out of range (%u "
+                            "entries)", tmp[i], r->dict_n);
+    if (k != n) {
+        guint j = k;
+
+        /* backwards, so that tmp may be idx itself: never here */
+        for (guint i = n; i-- > 0;)
+            idx[i] = def[i] ? tmp[--j] : 0;
+    }
+    return TRUE;
+}
+
 gboolean
 fl_pq_column_read(FlPqColumnReader *r, guint n, FlPqCell *out, guint8 *def,
-                  GError **err)
+                  guint32 *idx, gboolean *indexed, GError **err)
 {
     guint k = 0;
 
     g_return_val_if_fail(n <= FL_PQ_BATCH && n <= r->page_left, FALSE);
     if (!read_levels(r, n, def, &k, err))
         return FALSE;
-    if (k == n) {
+    *indexed = idx != NULL && (r->encoding == FL_PQ_PLAIN_DICTIONARY
+                               || r->encoding == FL_PQ_RLE_DICTIONARY);
+    if (*indexed) {
+        if (!read_indices(r, n, k, def, idx, err))
+            return FALSE;
+    } else if (k == n) {
         if (!read_values(r, n, out, err))
             return FALSE;
     } else {

@@ -63,9 +63,21 @@ gint64 fl_pq_column_ready(FlPqColumnReader *r, GError **err);
 
 /*
  * Reads n values (n <= FL_PQ_BATCH and <= what _ready() said): out[i]
- * and def[i] (FALSE for a null).  FALSE with *err when damaged.
+ * and def[i] (FALSE for a null).  When idx is not NULL and the page is
+ * dictionary-encoded, the entries' indices go to idx[i] instead of their
+ * values to out[i], and *indexed is TRUE (the caller looks the entries up
+ * with fl_pq_column_dict()).  FALSE with *err when damaged.
  */
 gboolean fl_pq_column_read(FlPqColumnReader *r, guint n, FlPqCell *out,
-                           guint8 *def, GError **err);
+                           guint8 *def, guint32 *idx, gboolean *indexed,
+                           GError **err);
+
+/*
+ * The dictionary of the chunk (NULL when it has none): *n entries, and a
+ * *generation that changes whenever another dictionary is loaded, so that
+ * a caller can keep what it derived from the entries.
+ */
+const FlPqCell *fl_pq_column_dict(const FlPqColumnReader *r, guint32 *n,
+                                  guint *generation);
 
 #endif

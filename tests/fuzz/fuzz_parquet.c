@@ -43,12 +43,11 @@ static void
 read_group(const FlParquet *pq, guint rg, FlRecord *rec)
 {
     const FlFormat *f = fl_parquet_format(pq);
-    g_autoptr(FlParquetGroup) g = NULL;
+    g_autoptr(FlParquetGroup) g = fl_parquet_group_new();
     GError *err = NULL;
     gint64 rows = 0;
 
-    g = fl_parquet_group_new(pq, rg, &err);
-    if (g == NULL) {
+    if (!fl_parquet_group_start(g, pq, rg, &err)) {
         check_error(err);
         g_error_free(err);
         return;

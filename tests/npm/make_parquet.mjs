@@ -40,7 +40,12 @@ async function viaDuckdb() {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
     const con = await inst.connect();
-    const header = fs.readFileSync(input, 'utf8').split('\n', 1)[0];
+    // The header line only: the input may be gigabytes.
+    const fd = fs.openSync(input, 'r');
+    const head = Buffer.alloc(65536);
+    const got = fs.readSync(fd, head, 0, head.length, 0);
+    fs.closeSync(fd);
+    const header = head.subarray(0, got).toString('utf8').split('\n', 1)[0];
     const names = header.trim().split(/ +/);
     const sel = names.map((n) => {
         const col = n.replace(/-/g, '_');
