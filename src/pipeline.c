@@ -236,6 +236,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
         fl_log_info("%s: stopped before its end%s", p.obj->name,
                     p.obj->on_done ? "; not committed" : "");
     pl_reader_close_object(&p);
+    pl_reader_drop_parquet(&p);         /* parquet hook */
     pl_reader_close_source(&p);
     stats->objects_skipped += p.src_total.skipped_done;
     stats->keys_skipped += p.src_total.skipped_keys;

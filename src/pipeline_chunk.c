@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "decoders/parquet.h"
 #include "pipeline_int.h"
 
 
@@ -37,6 +38,7 @@ pl_obj_unref(ObjInfo *o)
     g_free(o->owner);
     if (o->format)
         fl_format_unref(o->format);
+    g_clear_pointer(&o->parquet, fl_parquet_free);     /* parquet hook */
     if (o->map)
         munmap((void *)o->map, o->map_len);
     g_free(o);
@@ -84,6 +86,7 @@ pl_chunk_reset(Chunk *c)
     g_clear_error(&c->obj_error);
     c->text = c->buf;
     c->map_end = 0;
+    c->pq_group = 0;                    /* parquet hook */
     c->start = c->len = 0;
     c->n_recs = c->n_lines = 0;
     c->nodata = c->skipdata = c->v4 = c->v6 = 0;

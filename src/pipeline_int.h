@@ -81,6 +81,8 @@ typedef struct {
                                    as an object) */
     const PlWholeType *whole;   /* decoded whole by a worker, or NULL */
     FlCwlCounts envelope;       /* what an envelope held */
+    struct FlParquet *parquet;  /* parquet hook: the open file, or NULL */
+    gboolean failed;            /* parquet hook (writer): a row group failed */
 } ObjInfo;
 
 typedef struct {
@@ -103,6 +105,7 @@ struct Chunk {
     char *text;                 /* buf, or into the object's mapping */
     gsize start, len, cap;
     gsize map_end;              /* mapped: offset of the end of text */
+    guint pq_group;             /* parquet hook: row group + 1; 0: text */
     /* filled by a worker */
     FlIpfixRec *recs;
     guint8 *variants;
@@ -149,6 +152,8 @@ typedef struct {
     char *carry;
     gsize carry_len;
     gsize map_pos;              /* mapped object: next byte to hand out */
+    ObjInfo *pq_info;           /* parquet hook: row groups to hand out */
+    guint pq_next;              /* parquet hook: the next row group */
     /* writer state */
     guint64 obj_line_base;
     guint64 errors_shown;
@@ -166,6 +171,7 @@ struct Worker {
     FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
     GError *inline_err;         /* threads == 1: the writer failed while
                                    this worker handed it a sub-chunk */
+    struct FlParquetGroup *pq;  /* parquet hook: reused decode state */
 };
 
 /* pipeline_chunk.c */
@@ -205,6 +211,14 @@ gboolean pl_sub_put(Worker *w, Chunk *c, Chunk *sub, GError **err);
 
 /* pipeline_envelope.c */
 extern const PlWholeType pl_whole_cwl;
+
+/* pipeline_parquet.c: a chunk per row group of a Parquet object. */
+gboolean pl_reader_try_parquet(Pipeline *p, Chunk *c);
+gboolean pl_reader_next_group(Pipeline *p, Chunk *c);
+void     pl_reader_drop_parquet(Pipeline *p);
+void     pl_parquet_process(Worker *w, Chunk *c);
+void     pl_parquet_worker_clear(Worker *w);
+void     pl_writer_parquet_filter(Pipeline *p, Chunk *c);
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);

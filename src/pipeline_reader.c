@@ -243,6 +243,8 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         if (g_atomic_int_get(&p->abort)
             || (p->cfg->stop && g_atomic_int_get(p->cfg->stop)))
             return FALSE;
+        if (pl_reader_next_group(p, c))     /* parquet hook */
+            return TRUE;
         if (p->obj)
             break;
         if (p->src == NULL) {
@@ -268,6 +270,8 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         p->info = pl_obj_new(obj->name);
         start_object(p);
         if (pl_reader_try_whole(p, c))
+            return TRUE;
+        if (pl_reader_try_parquet(p, c))    /* parquet hook */
             return TRUE;
     }
 

@@ -135,6 +135,10 @@ pl_worker_process(Worker *w, Chunk *c)
 {
     const char *s = c->text + c->start, *end = c->text + c->len;
 
+    if (c->pq_group) {                  /* parquet hook */
+        pl_parquet_process(w, c);
+        return;
+    }
     if (c->obj->whole) {
         pl_worker_whole(w, c);
         return;
@@ -183,6 +187,7 @@ void
 pl_worker_clear(Worker *w)
 {
     g_free(w->rec);
+    pl_parquet_worker_clear(w);         /* parquet hook */
     fl_mapper_thread_clear(&w->mt);
     g_clear_pointer(&w->enc, fl_encoder_free);
     g_clear_pointer(&w->cwl, fl_cwl_decoder_free);

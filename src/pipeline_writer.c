@@ -254,6 +254,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     FlStats *st = p->stats;
     const ObjInfo *o = c->obj;
 
+    pl_writer_parquet_filter(p, c);     /* parquet hook */
     if (c->first_of_object) {
         if (!o->is_part)                /* an envelope's payloads: no */
             st->objects++;
@@ -339,7 +340,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     check_generation(p);
     if (c->last_of_object
         && !commit_object(p, c->obj,
-                          c->obj_error == NULL && !c->part_failed, err))
+                          c->obj_error == NULL && !c->part_failed
+                          && !o->failed,      /* parquet hook */
+                          err))
         return FALSE;
     return TRUE;
 }

@@ -167,3 +167,20 @@ tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/lambda_zip.sh
 # The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
 INTEGRATION_TESTS += tests/integration/sam_templates.py
+
+# Parquet: the reader's unit tests, and its fuzz target replayed over its
+# corpus (small files from both writers, and the corruption cases).
+UNIT_TESTS += tests/unit/test_parquet
+tests_unit_test_parquet_SOURCES = tests/unit/test_parquet.c
+tests_unit_test_parquet_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_parquet_replay
+tests_fuzz_fuzz_parquet_replay_SOURCES = tests/fuzz/fuzz_parquet.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_parquet_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="parquet", "parquet/crashes"'
+tests_fuzz_fuzz_parquet_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+INTEGRATION_TESTS += tests/integration/parquet_equiv.py
+INTEGRATION_TESTS += tests/integration/parquet_corrupt.py
+INTEGRATION_TESTS += tests/integration/parquet_s3.py

@@ -1,11 +1,10 @@
 /*
  * decode.h - bytes to FlRecords.
  *
- * A decoder type is chosen per object by sniffing its first bytes.  Today
- * there is one, text (space-separated flow log lines, optionally headed by
- * the S3 header line); Parquet keeps a registry row without an
- * implementation, so a Parquet object fails with "not built in" instead of
- * being read as garbage text.
+ * A decoder type is chosen per object by sniffing its first bytes: Parquet
+ * ("PAR1", parquet.h; the pipeline reads it by row groups) or text
+ * (space-separated flow log lines, optionally headed by the S3 header
+ * line).
  *
  * An FlFormat is a compiled column list: made once per object from its
  * header line, the --format string or the default, then shared read-only
@@ -103,5 +102,15 @@ const char *fl_reject_name(FlReject r);
  */
 gboolean fl_decode_line(const FlFormat *fmt, const char *line, gsize len,
                         FlRecord *rec, FlReject *reason, guint *column);
+
+/*
+ * Decodes one value of a field of the given kind from its text (a string
+ * column of a Parquet file): the rules of a word of a line (numbers up
+ * to max, IPv4/IPv6 addresses, the enumerated words), except that "-"
+ * is the caller's to treat as absent.  FALSE with *reason (control bytes
+ * are FL_REJECT_BINARY).  String values point into p.  Thread-safe.
+ */
+gboolean fl_decode_value(FlKind kind, guint64 max, const char *p, gsize len,
+                         FlValue *v, FlReject *reason);
 
 #endif

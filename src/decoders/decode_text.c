@@ -32,7 +32,7 @@ sniff_text(const guint8 *buf, gsize len)
 }
 
 static const FlDecoderType decoder_types[] = {
-    { "parquet", sniff_parquet, FALSE },   /* planned: decode_parquet.c */
+    { "parquet", sniff_parquet, TRUE },    /* parquet.c, pipeline_parquet.c */
     { "text", sniff_text, TRUE },
 };
 
@@ -653,4 +653,46 @@ bad_field:
         }
     }
     return FALSE;
+}
+
+gboolean
+fl_decode_value(FlKind kind, guint64 max, const char *p, gsize len,
+                FlValue *v, FlReject *reason)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    for (gsize i = 0; i < len; i++) {
+        if (u[i] < ' ' || u[i] == 0x7f) {
+            *reason = FL_REJECT_BINARY;
+            return FALSE;
+        }
+    }
+    switch (kind) {
+    case FL_KIND_UINT: {
+        const unsigned char *q = u;
+
+        if (len == 0 || !parse_uint_slow(&q, u + len, &v->u)
+            || q != u + len || v->u > max) {
+            *reason = FL_REJECT_NUMBER;
+            return FALSE;
+        }
+        return TRUE;
+    }
+    case FL_KIND_ADDR:
+        if (len == 0 || !parse_addr(p, len, &v->a)) {
+            *reason = FL_REJECT_ADDRESS;
+            return FALSE;
+        }
+        return TRUE;
+    case FL_KIND_STRING:
+        v->s.ptr = p;
+        v->s.len = (guint32)MIN(len, G_MAXUINT32);
+        return TRUE;
+    default:
+        if (!parse_enum((guint8)kind, p, len, &v->u)) {
+            *reason = FL_REJECT_VALUE;
+            return FALSE;
+        }
+        return TRUE;
+    }
 }

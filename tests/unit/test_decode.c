@@ -904,7 +904,7 @@ test_sniff(void)
 
     t = fl_decoder_sniff((const guint8 *)"PAR1\x15\x04", 6);
     g_assert_cmpstr(t->name, ==, "parquet");
-    g_assert_false(t->built_in);
+    g_assert_true(t->built_in);
     t = fl_decoder_sniff((const guint8 *)"version", 7);
     g_assert_cmpstr(t->name, ==, "text");
     g_assert_true(t->built_in);
