@@ -184,7 +184,10 @@ take_io(FlExporter *e, GError **err)
 {
     FlIo r = e->io;
 
-    g_propagate_error(err, e->io_err);
+    if (e->io_err)
+        g_propagate_error(err, e->io_err);
+    else if (r != FL_IO_OK)
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "connection lost");
     e->io_err = NULL;
     e->io = FL_IO_OK;
     return r;

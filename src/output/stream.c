@@ -47,6 +47,7 @@ struct FlStream {
     gboolean prologue;          /* connected, replay not started */
     guint64 sent_off;           /* next stream byte to send */
     guint64 replay_end;         /* below it: message by message */
+    guint64 msg_end;            /* end of the message being replayed */
     guint64 wire, ack_base;
     GArray *marks;              /* Mark, oldest first from mark0 */
     guint mark0;
@@ -372,7 +373,7 @@ fl_stream_connect(FlStream *s, GError **err)
         return r;
     }
     s->prologue = TRUE;
-    s->sent_off = s->tail_off;
+    s->sent_off = s->msg_end = s->tail_off;
     s->replay_end = s->tail_off;
     return FL_IO_OK;
 }
@@ -447,12 +448,17 @@ next_chunk(FlStream *s)
 {
     guint64 end = head_off(s);
 
+    /* The rest of a message partly written (TCP or TLS wrote less). */
+    if (s->sent_off < s->msg_end)
+        return (gsize)(s->msg_end - s->sent_off);
     while (s->sent_off < s->replay_end) {
         const guint8 *m = at(s, s->sent_off);
         gsize len = be16(m + 2);
 
-        if (!templates_only(m, len))
+        if (!templates_only(m, len)) {
+            s->msg_end = s->sent_off + len;
             return len;
+        }
         s->sent_off += len;
         add_mark(s);
     }
@@ -713,7 +719,7 @@ fl_stream_replay(FlStream *s, guint32 *seq, guint32 seq_end,
         o += len;
     }
     s->prologue = FALSE;
-    s->sent_off = s->tail_off;
+    s->sent_off = s->msg_end = s->tail_off;
     s->replay_end = head_off(s);
     return send_pending(s, FALSE, err);
 }

@@ -275,13 +275,18 @@ classify(FlTlsConn *c, int ret, GError **err)
         && ERR_GET_REASON(code) >= SSL_AD_REASON_OFFSET
         && ERR_GET_REASON(code) < SSL_AD_REASON_OFFSET + 256) {
         int alert = ERR_GET_REASON(code) - SSL_AD_REASON_OFFSET;
+        const char *name = SSL_alert_desc_string_long(alert);
 
+        /* OpenSSL 3.0 has no name for TLS 1.3's certificate_required. */
+        if (alert == 116)
+            name = "certificate required";
         ERR_clear_error();
         g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "TLS: the collector "
-                    "refused the session (alert %d, %s)%s", alert,
-                    SSL_alert_desc_string_long(alert),
-                    alert == 116 || alert == 42 || alert == 48
-                    || alert == 46 ? "; check --tls-cert and --tls-key" : "");
+                    "refused the session (alert %d, %s)%s", alert, name,
+                    alert == 116 || alert == 40 || alert == 42
+                    || alert == 46 || alert == 48
+                    ? "; does it want a client certificate (--tls-cert, "
+                      "--tls-key)?" : "");
         return FL_IO_FATAL;
     }
     {
