@@ -149,14 +149,25 @@ update_acked(FlStream *s)
     while (s->mark0 < s->marks->len) {
         const Mark *m = &g_array_index(s->marks, Mark, s->mark0);
 
-        if (m->wire > acked)
+        if (m->wire > acked) {
+            /* Plain TCP: within one write, wire and stream bytes are the
+             * same bytes, so a write acknowledged in part counts in part
+             * (fewer messages sent again).  TLS records are opaque. */
+            if (s->tls == NULL && s->mark0 > 0) {
+                const Mark *p = m - 1;
+                if (m->off - p->off == m->wire - p->wire)
+                    s->acked_off = MAX(s->acked_off,
+                                       p->off + (acked - p->wire));
+            }
             break;
+        }
         s->acked_off = MAX(s->acked_off, m->off);
         s->mark0++;
     }
     if (s->mark0 > 1024 && s->mark0 * 2 > s->marks->len) {
-        g_array_remove_range(s->marks, 0, s->mark0);
-        s->mark0 = 0;
+        /* keep the last one passed: the start of the next write */
+        g_array_remove_range(s->marks, 0, s->mark0 - 1);
+        s->mark0 = 1;
     }
     trim(s);
 }
@@ -721,6 +732,7 @@ fl_stream_replay(FlStream *s, guint32 *seq, guint32 seq_end,
     s->prologue = FALSE;
     s->sent_off = s->msg_end = s->tail_off;
     s->replay_end = head_off(s);
+    add_mark(s);                /* where this connection's stream begins */
     return send_pending(s, FALSE, err);
 }
 
