@@ -258,10 +258,21 @@ write_failed(FlStream *s, int err_no, GError **err)
     return broken(s, err, "write: %s", g_strerror(err_no));
 }
 
+/*
+ * A stop signal ends a wait only once the collector made no progress for
+ * STOP_GRACE_US: a healthy collector still gets everything acknowledged
+ * (and the inputs committed), a stuck one does not hold the stop up.
+ * deadline is the wait's timeout, counted from the last progress.
+ */
+#define STOP_GRACE_US (2 * G_USEC_PER_SEC)
+
 static gboolean
-stopping(const FlStream *s)
+stopping(const FlStream *s, gint64 deadline)
 {
-    return s->cfg.stop && g_atomic_int_get(s->cfg.stop);
+    gint64 since = deadline - (gint64)s->cfg.timeout_s * G_USEC_PER_SEC;
+
+    return s->cfg.stop && g_atomic_int_get(s->cfg.stop)
+           && g_get_monotonic_time() - since > STOP_GRACE_US;
 }
 
 /*
@@ -516,7 +527,7 @@ send_pending(FlStream *s, gboolean block, GError **err)
                         "has taken no data for %u s", s->cfg.timeout_s);
             return FL_IO_FATAL;
         }
-        if (stopping(s)) {
+        if (stopping(s, deadline)) {
             g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "stopped while "
                         "the collector took no data");
             return FL_IO_FATAL;
@@ -595,7 +606,7 @@ wait_acked(FlStream *s, guint64 target, GError **err)
                         head_off(s) - s->acked_off);
             return FL_IO_FATAL;
         }
-        if (stopping(s)) {
+        if (stopping(s, deadline)) {
             g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "stopped while "
                         "waiting for the collector to acknowledge %"
                         G_GUINT64_FORMAT " bytes", head_off(s) - s->acked_off);
