@@ -166,14 +166,18 @@ def serve_tcp(sock, counter, stop, args, tls=None):
                 chunk = s.recv(1 << 20)
                 # TLS hands out one record (16 KiB) per call: take what
                 # is there, up to 1 MiB, before parsing.
-                while tls and chunk and len(chunk) < (1 << 20):
+                parts, n = [chunk], len(chunk)
+                while tls and chunk and n < (1 << 20):
                     try:
                         more = s.recv(1 << 20)
                     except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
                         break
                     if not more:
                         break
-                    chunk += more
+                    parts.append(more)
+                    n += len(more)
+                if len(parts) > 1:
+                    chunk = b"".join(parts)
             except (BlockingIOError, InterruptedError, ssl.SSLWantReadError,
                     ssl.SSLWantWriteError):
                 continue
