@@ -89,7 +89,11 @@ fl_stream_new(const FlStreamConfig *cfg)
     s->cfg.host = s->host;
     s->cfg.port = s->port;
     s->fd = -1;
-    s->cap = MIN(cfg->replay_limit, (gsize)1 << 20);
+    /* Twice the bound, once: kept bytes are moved to the front only when
+     * the free half is used up, so each byte moves at most once (and
+     * usually not at all: acknowledged bytes are not moved).  Pages are
+     * touched as the buffer is used. */
+    s->cap = 2 * cfg->replay_limit;
     s->buf = g_malloc(s->cap);
     s->marks = g_array_new(FALSE, FALSE, sizeof(Mark));
     return s;
@@ -619,7 +623,8 @@ wait_acked(FlStream *s, guint64 target, GError **err)
     }
 }
 
-/* Room for len more bytes in buf (the bound is enforced by the caller). */
+/* Room for len more bytes in buf (the bound is enforced by the caller;
+ * past it, while the connection is down, the buffer grows). */
 static void
 make_room(FlStream *s, gsize len)
 {
@@ -672,7 +677,10 @@ fl_stream_append(FlStream *s, const guint8 *msg, gsize len, GError **err)
 FlIo
 fl_stream_flush(FlStream *s, GError **err)
 {
-    FlIo r = send_pending(s, TRUE, err);
+    /* What the socket takes now: waiting here would only stall the
+     * writer (the kernel sends on by itself; sync and a full buffer
+     * wait). */
+    FlIo r = send_pending(s, FALSE, err);
 
     if (r == FL_IO_OK)
         update_acked(s);

@@ -68,7 +68,7 @@ FlIo fl_stream_replay(FlStream *s, guint32 *seq, guint32 seq_end,
 /* Keeps msg (always, even on BROKEN) and sends it in its time. */
 FlIo fl_stream_append(FlStream *s, const guint8 *msg, gsize len,
                       GError **err);
-/* Sends every kept byte not yet sent. */
+/* Sends what the socket takes now of the bytes not yet sent (no wait). */
 FlIo fl_stream_flush(FlStream *s, GError **err);
 /* Flushes, then waits until the collector's TCP acknowledged it all. */
 FlIo fl_stream_sync(FlStream *s, GError **err);
