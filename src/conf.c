@@ -56,9 +56,12 @@ static const char summary[] =
 static const char description[] =
     "Outputs (-o):\n"
     "  out.ipfix           an IPFIX file (- = standard output)\n"
-    "  tcp://HOST:PORT     IPFIX over TCP; reconnects and re-sends templates\n"
-    "  udp://HOST:PORT     IPFIX over UDP; templates every --template-refresh s\n"
-    "  sctp://HOST:PORT    only if libfixbuf was built with SCTP\n"
+    "  tcp://HOST:PORT     IPFIX over TCP, at least once: reconnects, re-sends\n"
+    "                      templates, options and what was not acknowledged\n"
+    "  tls://HOST:PORT     the same over TLS (certificate verified; --tls-*)\n"
+    "  udp://HOST:PORT     IPFIX over UDP; templates every --template-refresh s;\n"
+    "                      datagrams refused (nothing listening) fail the run\n"
+    "  sctp://HOST:PORT    only if libfixbuf was built with SCTP (--version)\n"
     "\n"
     "Examples:\n"
     "  flowlog2ipfix -o flows.ipfix 123_vpcflowlogs_eu-west-1_fl-1_x.log.gz\n"
@@ -96,8 +99,10 @@ static const char description[] =
     "line wins over the environment, the environment over -c FILE.\n"
     "\n"
     "Exit status: 0 success (rejected lines are counted, not failures),\n"
-    "1 usage or configuration error (also: no AWS credentials), 2 an\n"
-    "input (file or S3 object) could not be read, 3 the output failed.\n"
+    "1 usage or configuration error (also: no AWS credentials, unreadable\n"
+    "--tls-* files), 2 an input (file or S3 object) could not be read, 3 the\n"
+    "output failed (also: a TLS certificate refused by either side, UDP\n"
+    "datagrams refused, a collector that stopped acknowledging).\n"
     "\n"
     "See flowlog2ipfix(1) and flowlog2ipfix.conf(5).";
 
@@ -346,10 +351,10 @@ bad:
 }
 
 /* all = entries without its last two (G_OPTION_REMAINING and the end),
- * then extra, then those two. */
+ * then extra and extra2, then those two. */
 static void
 join_entries(GOptionEntry *all, const GOptionEntry *entries, gsize n,
-             const GOptionEntry *extra)
+             const GOptionEntry *extra, const GOptionEntry *extra2)
 {
     gsize k = 0;
 
@@ -357,6 +362,8 @@ join_entries(GOptionEntry *all, const GOptionEntry *entries, gsize n,
         all[k++] = entries[i];
     for (gsize i = 0; extra[i].long_name; i++)
         all[k++] = extra[i];
+    for (gsize i = 0; extra2[i].long_name; i++)
+        all[k++] = extra2[i];
     all[k++] = entries[n - 2];
     memset(&all[k], 0, sizeof all[k]);
 }
@@ -418,6 +425,7 @@ apply_defaults(FlConf *c)
     if (c->max_attempts == UNSET) c->max_attempts = 5;
     if (c->cwl_poll_interval == UNSET) c->cwl_poll_interval = 60;
     if (c->cwl_overlap == UNSET) c->cwl_overlap = 900;
+    if (c->replay_buffer == UNSET) c->replay_buffer = 8 << 20;
 }
 
 /* Ranges and words of the core settings. */
@@ -432,7 +440,10 @@ check_settings(FlConf *c, GError **err)
                         7 * 86400, err)
         || !check_range("threads", c->threads, 1, 64, err)
         || !check_range("max-rate", c->max_rate, 0, G_MAXINT64 / 1000000, err)
-        || !check_range("max-errors", c->max_errors, 0, G_MAXINT, err))
+        || !check_range("max-errors", c->max_errors, 0, G_MAXINT, err)
+        /* at least a few messages of 64 KiB; at most what fits memory */
+        || !check_range("replay-buffer", c->replay_buffer, 1 << 20,
+                        (gint64)1 << 40, err))
         return FALSE;
     if (c->id_bits != 32 && c->id_bits != 16) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
@@ -549,8 +560,8 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
 {
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_STRING, &c->output,
-          "Where IPFIX goes: PATH, -, tcp://H:P, udp://H:P, sctp://H:P "
-          "(default -)", "DEST" },
+          "Where IPFIX goes: PATH, -, tcp://H:P, tls://H:P, udp://H:P, "
+          "sctp://H:P (default -)", "DEST" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &c->format,
           "Flow log format for inputs without a header line, e.g. "
           "'${version} ${account-id} ...' (default: the v2 default format)",
@@ -572,8 +583,8 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "Re-send interface and VRF options every SECONDS (default 300; "
           "0 = only on a new output)", "SECONDS" },
         { "reconnect-timeout", 0, 0, G_OPTION_ARG_INT, &c->reconnect_timeout,
-          "TCP: give up after the collector is gone SECONDS (default 300)",
-          "SECONDS" },
+          "TCP/TLS: give up after the collector is gone, or acknowledges "
+          "nothing, for SECONDS (default 300)", "SECONDS" },
         { "time-elements", 0, 0, G_OPTION_ARG_STRING, &c->time_elements,
           "seconds (150/151), milliseconds (152/153) or both (default "
           "seconds)", "WHICH" },
@@ -676,8 +687,32 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "(e.g. an ENI ID)", "PREFIX" },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
-    /* One table for the config file: the main entries, then cloud[]. */
-    GOptionEntry all[G_N_ELEMENTS(entries) + G_N_ELEMENTS(cloud)];
+    GOptionEntry delivery[] = {
+        { "replay-buffer", 0, 0, G_OPTION_ARG_INT64, &c->replay_buffer,
+          "TCP/TLS: keep up to BYTES sent but not yet acknowledged, to send "
+          "again after a reconnection; when full, input waits (default "
+          "8388608)", "BYTES" },
+        { "tls-ca", 0, 0, G_OPTION_ARG_FILENAME, &c->tls_ca,
+          "tls://: verify the collector against the CAs in FILE (PEM) "
+          "instead of the system's", "FILE" },
+        { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &c->tls_cert,
+          "tls://: client certificate chain (PEM) for collectors that ask "
+          "for one", "FILE" },
+        { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &c->tls_key,
+          "tls://: the client certificate's key (PEM; default: in "
+          "--tls-cert)", "FILE" },
+        { "tls-key-pass-file", 0, 0, G_OPTION_ARG_FILENAME,
+          &c->tls_key_pass_file,
+          "tls://: the key's pass phrase is the first line of FILE", "FILE" },
+        { "udp-best-effort", 0, 0, G_OPTION_ARG_NONE, &c->udp_best_effort,
+          "udp://: datagrams refused by the collector's host (nothing "
+          "listening) are reported, not an error", NULL },
+        { NULL, 0, 0, 0, NULL, NULL, NULL }
+    };
+    /* One table for the config file: the main entries, then cloud[] and
+     * delivery[]. */
+    GOptionEntry all[G_N_ELEMENTS(entries) + G_N_ELEMENTS(cloud)
+                     + G_N_ELEMENTS(delivery)];
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
     g_autoptr(GHashTable) decided = NULL;
     GOptionGroup *main_group;
@@ -689,8 +724,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->sqs_wait = c->sqs_visibility = c->s3_concurrency = UNSET;
     c->stall_timeout = c->max_attempts = UNSET;
     c->cwl_poll_interval = c->cwl_overlap = UNSET;
+    c->replay_buffer = UNSET;
 
-    join_entries(all, entries, G_N_ELEMENTS(entries), cloud);
+    join_entries(all, entries, G_N_ELEMENTS(entries), cloud, delivery);
 
     main_group = g_option_group_new(NULL, NULL, NULL, c, NULL);
     g_option_group_add_entries(main_group, all);
@@ -742,6 +778,10 @@ fl_conf_clear(FlConf *c)
     g_free(c->sqs_queue);
     g_free(c->format_from_flow_log);
     g_free(c->log_stream_prefix);
+    g_free(c->tls_ca);
+    g_free(c->tls_cert);
+    g_free(c->tls_key);
+    g_free(c->tls_key_pass_file);
     g_strfreev(c->inputs);
     memset(c, 0, sizeof *c);
 }

@@ -50,6 +50,10 @@ typedef struct {
     gboolean follow;
     gint cwl_poll_interval, cwl_overlap;
     char *log_stream_prefix;
+    /* delivery */
+    gint64 replay_buffer;
+    char *tls_ca, *tls_cert, *tls_key, *tls_key_pass_file;
+    gboolean udp_best_effort;
 } FlConf;
 
 /*

@@ -158,6 +158,7 @@ main(int argc, char **argv)
     FlPipelineConfig pc;
     FlSourceConfig sc;
     FlExporter *exp = NULL;
+    FlExportCounts counts;
     FlIdPins *pins = NULL;
     int status = EXIT_OK;
     struct sigaction sa;
@@ -169,6 +170,7 @@ main(int argc, char **argv)
     }
     if (conf.version) {
         printf("flowlog2ipfix %s\n", PACKAGE_VERSION);
+        printf("outputs: %s\n", fl_output_transports());
         goto out_conf;
     }
     fl_log_init(conf.verbosity);
@@ -214,6 +216,12 @@ main(int argc, char **argv)
     ec.reconnect_timeout = (guint)conf.reconnect_timeout;
     ec.no_options = conf.no_options;
     ec.stop = &stop_requested;
+    ec.replay_buffer = (gsize)conf.replay_buffer;
+    ec.tls_ca = conf.tls_ca;
+    ec.tls_cert = conf.tls_cert;
+    ec.tls_key = conf.tls_key;
+    ec.tls_key_pass_file = conf.tls_key_pass_file;
+    ec.udp_best_effort = conf.udp_best_effort;
 
     if (conf.check) {
         FlOutputKind kind;
@@ -284,11 +292,15 @@ main(int argc, char **argv)
     if (g_atomic_int_get(&stop_requested))
         fl_log_warnx("stopped by a signal before the end of the input; "
                      "what was read is exported");
-    if (!fl_exporter_close(exp, &stats.bytes_out, &err)) {
+    if (!fl_exporter_close(exp, &counts, &err)) {
         fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
+    stats.bytes_out = counts.bytes_out;
+    stats.records_resent = counts.records_resent;
+    stats.reconnects = counts.reconnects;
+    stats.datagrams_refused = counts.datagrams_refused;
     /* Only a regular output file has a size to report. */
     stats.bytes_out_known = stats.bytes_out > 0;
     if (status == EXIT_OK && stats.objects_failed)

@@ -82,6 +82,14 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
     if (s->bytes_out_known)
         fprintf(fp, ", %" G_GUINT64_FORMAT " bytes out", s->bytes_out);
     fprintf(fp, ", %.3f s, %.0f records/s\n", s->elapsed_s, rate(s));
+    if (s->reconnects || s->records_resent)
+        fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " reconnection(s), %"
+                G_GUINT64_FORMAT " record(s) sent again (the collector may "
+                "hold up to that many duplicates)\n", s->reconnects,
+                s->records_resent);
+    if (s->datagrams_refused)
+        fprintf(fp, "flowlog2ipfix: %" G_GUINT64_FORMAT " UDP datagram(s) "
+                "refused by the collector's host\n", s->datagrams_refused);
     print_cloud(s, fp);
     if (s->envelope_payloads || s->envelope_control || s->envelope_bad
         || s->messages_cut)
@@ -143,6 +151,9 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     NUM("envelope_control", s->envelope_control);
     NUM("envelope_bad", s->envelope_bad);
     NUM("messages_cut", s->messages_cut);
+    NUM("records_resent", s->records_resent);
+    NUM("reconnects", s->reconnects);
+    NUM("datagrams_refused", s->datagrams_refused);
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

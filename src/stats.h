@@ -17,6 +17,12 @@ typedef struct {
     guint64 options_records;
     guint64 id_collisions;
     guint64 bytes_out;
+    /* delivery */
+    guint64 records_resent;     /* TCP/TLS: flow records sent again after a
+                                   reconnection (duplicates at the
+                                   collector are at most this many) */
+    guint64 reconnects;         /* TCP/TLS */
+    guint64 datagrams_refused;  /* UDP: ICMP port unreachable */
     /* cloud sources */
     guint64 objects_skipped;    /* already done in the --state file */
     guint64 keys_skipped;       /* S3 keys not flow logs or out of range */

@@ -25,6 +25,10 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh \
 	tests/integration/signals.sh
 
+# Delivery: at least once over TCP and TLS, TLS certificates, UDP refusals.
+INTEGRATION_TESTS += tests/integration/tcp_replay.py \
+	tests/integration/tls_output.py tests/integration/udp_refused.py
+
 # The libFuzzer target, replayed over its corpus without libFuzzer.
 UNIT_TESTS += tests/fuzz/fuzz_replay
 tests_fuzz_fuzz_replay_SOURCES = tests/fuzz/fuzz_decode.c tests/fuzz/replay.c

@@ -3,61 +3,60 @@
  *
  * What libfixbuf 2.4.1 does not do for us, and this file does (see
  * ../shared/reference/libfixbuf-2.4.1.md §4):
- *  - SCTP/TLS abort the process in Debian's build: refused up front.
+ *  - SCTP/TLS abort the process in Debian's build: SCTP is refused up
+ *    front, TLS is ours (tls.c).
  *  - After a TCP failure it would reconnect silently without templates:
- *    we free the fBuf and rebuild session, templates and connection.
+ *    TCP and TLS use a socket of ours with a replay buffer
+ *    (export_stream.c, stream.c).
+ *  - UDP send errors are swallowed: its datagrams leave by a socket of
+ *    ours that counts refusals (udp.c).
  *  - No UDP template refresh: we re-export every --template-refresh s.
  *  - Records wait in the buffer until it fills: we emit once a second.
  *  - RFC 5610 records must be enabled before the external templates are
  *    added and before fBufAllocForExport, or collectors see an unknown
  *    element in the first template copy.
  */
+/* config.h first (_GNU_SOURCE: fopencookie); safe before libfixbuf's
+ * headers because it defines neither HAVE_SPREAD nor HAVE_OPENSSL, the
+ * names those headers test (reference §9, item 21). */
+#include "config.h"
+
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 #include <sys/stat.h>
-/* libfixbuf's headers test HAVE_* macros of their own: include them
- * before our config.h (reference §9, item 21). */
 #include <fixbuf/public.h>
 #include <fixbuf/private.h>     /* fbSessionGet/SetSequence: see
                                    fl_exporter_write_message() */
 
-#include "config.h"
 #include "error.h"
 #include "output/export.h"
 #include "output/infomodel.h"
 #include "log.h"
+#include "output/stream.h"
 #include "output/templates.h"
+#include "output/udp.h"
+
+#include "output/export_int.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(fbSession_t, fbSessionFree)
 
-/* Strings longer than this are cut so that one options record always fits
- * in a UDP message (1420 bytes); see libfixbuf reference §4.2. */
-#define MAX_OPTION_STRING 512
+const char *
+fl_output_transports(void)
+{
+#ifdef FL_HAVE_FIXBUF_SCTP
+    return "file, tcp, tls, udp, sctp";
+#else
+    return "file, tcp, tls, udp (no sctp: libfixbuf was built without it)";
+#endif
+}
 
-struct FlExporter {
-    FlExportConfig cfg;
-    char *output;
-    char *infomodel_dir;
-    FlOutputKind kind;
-    char *host, *port;
-    fbInfoModel_t *model;
-    fBuf_t *fbuf;               /* owns session and fbExporter */
-    fbSession_t *session;       /* borrowed from fbuf */
-    guint64 variants_used[FL_V_COUNT / 64];
-    guint16 cur_int, cur_ext;
-    guint generation;
-    gint64 last_emit_us, last_templates_us;
-    gboolean dirty;             /* appended since last emit */
-    FILE *fp;                   /* file and TCP outputs: ours; libfixbuf
-                                   writes through it and so do we */
-    gboolean unflushed;         /* TCP: bytes in fp's buffer */
-};
+static inline gboolean
+is_stream(const FlExporter *e)
+{
+    return e->kind == FL_OUT_TCP || e->kind == FL_OUT_TLS;
+}
 
 gboolean
 fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
@@ -65,7 +64,7 @@ fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
 {
     static const struct { const char *prefix; FlOutputKind kind; } schemes[] = {
         { "tcp://", FL_OUT_TCP }, { "udp://", FL_OUT_UDP },
-        { "sctp://", FL_OUT_SCTP },
+        { "sctp://", FL_OUT_SCTP }, { "tls://", FL_OUT_TLS },
     };
     const char *rest = NULL, *colon;
 
@@ -80,7 +79,7 @@ fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
         if (strstr(uri, "://")) {
             g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
                         "output '%s': unknown scheme (use a path, -, "
-                        "tcp://, udp:// or sctp://)", uri);
+                        "tcp://, tls://, udp:// or sctp://)", uri);
             return FALSE;
         }
         if (*uri == '\0') {
@@ -135,22 +134,29 @@ add_data_template(FlExporter *e, fbSession_t *s, guint variant, GError **err)
                            e->model, FL_TMPL_DATA_EXTERNAL, variant, err);
 }
 
+/*
+ * UDP: libfixbuf's own UDP exporter (its framing) aimed at our relay;
+ * SCTP: libfixbuf's own.  Everything else writes into our FILE*.
+ */
 static fbExporter_t *
-open_transport(FlExporter *e)
+open_transport(FlExporter *e, const char *relay_host, const char *relay_port)
 {
     fbConnSpec_t spec = FB_CONNSPEC_INIT;
 
-    if (e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP)
+    if (e->kind == FL_OUT_FILE || is_stream(e))
         return fbExporterAllocFP(e->fp);
     /* FB_CONNSPEC_INIT defaults to SCTP, which aborts in Debian's build:
      * always set the transport explicitly. */
-    spec.transport = e->kind == FL_OUT_TCP ? FB_TCP : FB_UDP;
+    spec.transport = FB_UDP;
+    spec.host = (char *)relay_host;
+    spec.svc = (char *)relay_port;
 #ifdef FL_HAVE_FIXBUF_SCTP
-    if (e->kind == FL_OUT_SCTP)
+    if (e->kind == FL_OUT_SCTP) {
         spec.transport = FB_SCTP;
+        spec.host = e->host;
+        spec.svc = e->port;
+    }
 #endif
-    spec.host = e->host;
-    spec.svc = e->port;
     return fbExporterAllocNet(&spec);
 }
 
@@ -182,122 +188,10 @@ open_file(FlExporter *e, GError **err)
     return TRUE;
 }
 
-/* How long a TCP connect may take (libfixbuf's own connect blocks for the
- * kernel's SYN timeout, about two minutes). */
-#define CONNECT_TIMEOUT_MS 10000
-
-static int
-connect_with_timeout(const struct addrinfo *ai, int *err_no)
-{
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
-                    | SOCK_NONBLOCK, ai->ai_protocol);
-    struct pollfd pfd;
-    socklen_t sl = sizeof *err_no;
-
-    if (fd < 0) {
-        *err_no = errno;
-        return -1;
-    }
-    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
-        if (errno != EINPROGRESS) {
-            *err_no = errno;
-            close(fd);
-            return -1;
-        }
-        pfd.fd = fd;
-        pfd.events = POLLOUT;
-        if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) != 1) {
-            *err_no = ETIMEDOUT;
-            close(fd);
-            return -1;
-        }
-        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, err_no, &sl) != 0
-            || *err_no != 0) {
-            close(fd);
-            return -1;
-        }
-    }
-    /* Blocking from here: the writer waits for a slow collector rather
-     * than dropping records (TCP's back-pressure is the point of TCP). */
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    return fd;
-}
-
-/*
- * TCP outputs keep their own socket (through a FILE*) instead of
- * libfixbuf's: worker-encoded messages can then go into the same stream,
- * and the connect has a timeout.  FL_ERROR_EXPORT naming host and port.
- */
+/* The session's templates, internal and external (before the fBuf). */
 static gboolean
-open_tcp(FlExporter *e, GError **err)
+add_templates(FlExporter *e, fbSession_t *s, GError **err)
 {
-    struct addrinfo hints, *res = NULL;
-    int rc, fd = -1, err_no = 0;
-
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    rc = getaddrinfo(e->host, e->port, &hints, &res);
-    if (rc != 0) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s:%s: %s", e->host,
-                    e->port, gai_strerror(rc));
-        return FALSE;
-    }
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
-        fd = connect_with_timeout(ai, &err_no);
-    freeaddrinfo(res);
-    if (fd < 0) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
-                    "couldn't connect to %s:%s: %s", e->host, e->port,
-                    g_strerror(err_no));
-        return FALSE;
-    }
-    e->fp = fdopen(fd, "w");
-    if (e->fp == NULL) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "fdopen: %s",
-                    g_strerror(errno));
-        close(fd);
-        return FALSE;
-    }
-    setvbuf(e->fp, NULL, _IOFBF, 256 * 1024);
-    e->unflushed = FALSE;
-    return TRUE;
-}
-
-/* Pushes fp's buffer to the socket (TCP).  FALSE with *err. */
-static gboolean
-flush_fp(FlExporter *e, GError **err)
-{
-    if (e->kind != FL_OUT_TCP || !e->unflushed)
-        return TRUE;
-    if (fflush(e->fp) != 0) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "write: %s",
-                    g_strerror(errno));
-        return FALSE;
-    }
-    e->unflushed = FALSE;
-    return TRUE;
-}
-
-static void
-close_tcp(FlExporter *e)
-{
-    if (e->kind == FL_OUT_TCP && e->fp) {
-        /* A dead peer: nothing to flush that could arrive. */
-        fclose(e->fp);
-        e->fp = NULL;
-    }
-}
-
-/* Builds session, templates and transport; sends templates and RFC 5610
- * records.  On failure nothing is left allocated. */
-static gboolean
-build(FlExporter *e, GError **err)
-{
-    g_autoptr(fbSession_t) s = fbSessionAlloc(e->model);
-    fbExporter_t *x;
-    fBuf_t *fbuf;
-
     fbSessionSetDomain(s, e->cfg.domain);
     if (!fl_template_add(s, TRUE, FL_TID_INT_DATA, e->model,
                          FL_TMPL_DATA_INTERNAL, 0, err))
@@ -317,30 +211,78 @@ build(FlExporter *e, GError **err)
                                 FL_TMPL_VRF_OPTION, 0, err))
             return FALSE;
     }
-    for (guint v = 0; v < FL_V_COUNT; v++)
-        if (e->variants_used[v / 64] & (G_GUINT64_CONSTANT(1) << (v % 64)))
-            if (!add_data_template(e, s, v, err))
-                return FALSE;
+    return TRUE;
+}
 
-    if (e->kind == FL_OUT_TCP && !open_tcp(e, err))
+/* Builds session, templates and transport; sends templates and RFC 5610
+ * records.  On failure the fBuf is freed. */
+static gboolean
+build(FlExporter *e, GError **err)
+{
+    g_autoptr(fbSession_t) s = fbSessionAlloc(e->model);
+    g_autofree char *relay_host = NULL, *relay_port = NULL;
+    gboolean ok;
+
+    if (!add_templates(e, s, err))
         return FALSE;
+    if (e->kind == FL_OUT_UDP) {
+        e->relay = fl_udp_relay_new(e->host, e->port, &relay_host,
+                                    &relay_port, err);
+        if (e->relay == NULL)
+            return FALSE;
+    }
     /* Create the exporter right before the fBuf takes it: no leak window. */
-    x = open_transport(e);
-    fbuf = fBufAllocForExport(s, x);
+    e->fbuf = fBufAllocForExport(s, open_transport(e, relay_host,
+                                                   relay_port));
     e->session = g_steal_pointer(&s);
-    e->fbuf = fbuf;
     e->cur_int = e->cur_ext = 0;
-    e->unflushed = TRUE;
-    if (!fbSessionExportTemplates(e->session, err) || !fBufEmit(e->fbuf, err)
-        || !flush_fp(e, err)) {
+    if (is_stream(e))
+        ok = fl_xstream_connect_first(e, err);
+    else
+        ok = fbSessionExportTemplates(e->session, err)
+             && fBufEmit(e->fbuf, err);
+    if (!ok) {
         g_clear_pointer(&e->fbuf, fBufFree);
         e->session = NULL;
-        close_tcp(e);
         return FALSE;
     }
+    if (e->relay)
+        fl_udp_relay_pump(e->relay);
     e->generation++;
     e->last_emit_us = e->last_templates_us = g_get_monotonic_time();
     e->dirty = FALSE;
+    return TRUE;
+}
+
+static void
+exporter_free(FlExporter *e)
+{
+    g_clear_pointer(&e->fbuf, fBufFree);
+    if (e->fp && e->fp != stdout)
+        fclose(e->fp);
+    fl_xstream_free(e);
+    g_clear_pointer(&e->relay, fl_udp_relay_free);
+    g_clear_pointer(&e->model, fbInfoModelFree);
+    g_free(e->host);
+    g_free(e->port);
+    g_free(e->output);
+    g_free(e->infomodel_dir);
+    g_free(e->tls_ca);
+    g_free(e->tls_cert);
+    g_free(e->tls_key);
+    g_free(e->tls_key_pass_file);
+    g_free(e);
+}
+
+static gboolean
+check_tls_settings(const FlExporter *e, GError **err)
+{
+    if (e->kind != FL_OUT_TLS && (e->tls_ca || e->tls_cert || e->tls_key
+                                  || e->tls_key_pass_file)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--tls-* options apply "
+                    "to tls:// outputs only");
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -352,9 +294,16 @@ fl_exporter_new(const FlExportConfig *cfg, GError **err)
     e->cfg = *cfg;
     e->output = g_strdup(cfg->output);
     e->infomodel_dir = g_strdup(cfg->infomodel_dir);
+    e->tls_ca = g_strdup(cfg->tls_ca);
+    e->tls_cert = g_strdup(cfg->tls_cert);
+    e->tls_key = g_strdup(cfg->tls_key);
+    e->tls_key_pass_file = g_strdup(cfg->tls_key_pass_file);
     e->cfg.output = e->output;
     e->cfg.infomodel_dir = e->infomodel_dir;
-    if (!fl_output_parse(e->output, &e->kind, &e->host, &e->port, err))
+    if (e->cfg.replay_buffer == 0)
+        e->cfg.replay_buffer = 8 << 20;
+    if (!fl_output_parse(e->output, &e->kind, &e->host, &e->port, err)
+        || !check_tls_settings(e, err))
         goto fail;
     e->model = fl_infomodel_load(e->infomodel_dir, err);
     if (e->model == NULL)
@@ -362,6 +311,8 @@ fl_exporter_new(const FlExportConfig *cfg, GError **err)
     if (!fl_template_check_layout(e->model, err))
         goto fail;
     if (e->kind == FL_OUT_FILE && !open_file(e, err))
+        goto fail;
+    if (is_stream(e) && !fl_xstream_open(e, err))
         goto fail;
 
     if (!build(e, err)) {
@@ -376,79 +327,36 @@ fl_exporter_new(const FlExportConfig *cfg, GError **err)
     }
     return e;
 fail:
-    if (e->fp && e->fp != stdout)
-        fclose(e->fp);
-    if (e->model)
-        fbInfoModelFree(e->model);
-    g_free(e->host);
-    g_free(e->port);
-    g_free(e->output);
-    g_free(e->infomodel_dir);
-    g_free(e);
+    exporter_free(e);
     return NULL;
 }
 
-static gboolean
-is_transport_error(const GError *err)
-{
-    return (err->domain == FB_ERROR_DOMAIN
-            && (err->code == FB_ERROR_NLWRITE || err->code == FB_ERROR_IO
-                || err->code == FB_ERROR_CONN))
-           || (err->domain == FL_ERROR && err->code == FL_ERROR_EXPORT);
-}
-
 /*
- * After a failed write: drop the fBuf (and with it the stale message and
- * the half-dead socket), then rebuild with exponential backoff until the
- * collector is back, the reconnect timeout passes, or a signal asks us to
- * stop.  Only TCP gets here: files and UDP failures are final or silent.
+ * A libfixbuf call failed.  With our own transports its writes cannot
+ * fail (they go to our FILE* or to the loopback relay), so this is
+ * libfixbuf's own error, or a file write error: final either way.
  */
 static FlExportResult
-recover(FlExporter *e, GError **err)
+fail(FlExporter *e, GError **err)
 {
-    gint64 deadline;
-    gulong delay_ms = 100;
-
-    if (e->kind != FL_OUT_TCP || !is_transport_error(*err)) {
-        g_prefix_error(err, "%s: ", e->output);
-        return FL_EXPORT_FAILED;
-    }
-    fl_log_warnx("%s: %s; reconnecting (records in the failed message are "
-                 "lost)", e->output, (*err)->message);
-    g_clear_error(err);
-    g_clear_pointer(&e->fbuf, fBufFree);
-    e->session = NULL;
-    close_tcp(e);
-    deadline = g_get_monotonic_time()
-               + (gint64)e->cfg.reconnect_timeout * G_USEC_PER_SEC;
-    for (;;) {
-        GError *local = NULL;
-
-        if (e->cfg.stop && g_atomic_int_get(e->cfg.stop)) {
-            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
-                        "%s: stopped while reconnecting", e->output);
-            return FL_EXPORT_FAILED;
-        }
-        if (build(e, &local)) {
-            fl_log_info("%s: reconnected", e->output);
-            return FL_EXPORT_RETRY;
-        }
-        if (g_get_monotonic_time() > deadline) {
-            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
-                        "%s: collector unreachable for %u s: %s", e->output,
-                        e->cfg.reconnect_timeout, local->message);
-            g_clear_error(&local);
-            return FL_EXPORT_FAILED;
-        }
-        fl_log_debug("%s: reconnect failed: %s", e->output, local->message);
-        g_clear_error(&local);
-        g_usleep(delay_ms * 1000);
-        delay_ms = MIN(delay_ms * 2, 5000);
-    }
+    g_prefix_error(err, "%s: ", e->output);
+    return FL_EXPORT_FAILED;
 }
 
-static inline gboolean
-set_templates(FlExporter *e, guint16 int_tid, guint16 ext_tid, GError **err)
+/* After libfixbuf may have written: settle the stream, pump the relay. */
+static inline FlExportResult
+after_write(FlExporter *e, GError **err)
+{
+    if (is_stream(e))
+        return fl_xstream_check(e, err);
+    if (e->relay)
+        fl_udp_relay_pump(e->relay);
+    return FL_EXPORT_OK;
+}
+
+gboolean
+fl_exporter_set_templates(FlExporter *e, guint16 int_tid, guint16 ext_tid,
+                          GError **err)
 {
     if (e->cur_int != int_tid) {
         if (!fBufSetInternalTemplate(e->fbuf, int_tid, err))
@@ -474,23 +382,28 @@ fl_exporter_append_data(FlExporter *e, guint variant, FlIpfixRec *rec,
 
         if (x != FL_EXPORT_OK)
             return x;
-        if (!set_templates(e, FL_TID_INT_DATA, tid, err))
-            return recover(e, err);
+        if (!fl_exporter_set_templates(e, FL_TID_INT_DATA, tid, err))
+            return fail(e, err);
     }
     if (G_UNLIKELY(!fBufAppend(e->fbuf, (uint8_t *)rec, sizeof *rec, err)))
-        return recover(e, err);
+        return fail(e, err);
     e->dirty = TRUE;
+    /* UDP: libfixbuf sends a datagram every ~25 records; forward them
+     * before the loopback queue fills. */
+    if (G_UNLIKELY(is_stream(e) && e->io != FL_IO_OK)
+        || (e->relay && ++e->appends % 64 == 0))
+        return after_write(e, err);
     return FL_EXPORT_OK;
 }
 
-FlExportResult
-fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
-                          const char *name, const char *desc, GError **err)
+/* One options record in a message of its own (no caching, no checks). */
+gboolean
+fl_exporter_append_option_rec(FlExporter *e, FlIdKind kind, guint32 id,
+                              const char *name, const char *desc,
+                              GError **err)
 {
     FlOptionRec r;
 
-    if (e->cfg.no_options)
-        return FL_EXPORT_OK;
     memset(&r, 0, sizeof r);
     r.id = id;
     r.name.buf = (uint8_t *)name;
@@ -503,23 +416,40 @@ fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
      * Options are rare (first use, refresh), so start each one in a fresh
      * message: it always fits (2 x MAX_OPTION_STRING < UDP's 1420). */
     if (!fBufEmit(e->fbuf, err))
-        return recover(e, err);
+        return FALSE;
     if (kind == FL_ID_INTERFACE) {
-        if (!set_templates(e, FL_TID_INT_IF_OPTION, FL_TID_IF_OPTION, err))
-            return recover(e, err);
-    } else if (!set_templates(e, FL_TID_INT_VRF_OPTION, FL_TID_VRF_OPTION,
-                              err)) {
-        return recover(e, err);
+        if (!fl_exporter_set_templates(e, FL_TID_INT_IF_OPTION,
+                                       FL_TID_IF_OPTION, err))
+            return FALSE;
+    } else if (!fl_exporter_set_templates(e, FL_TID_INT_VRF_OPTION,
+                                          FL_TID_VRF_OPTION, err)) {
+        return FALSE;
     }
     if (!fBufAppend(e->fbuf, (uint8_t *)&r, sizeof r, err))
-        return recover(e, err);
+        return FALSE;
     e->dirty = TRUE;
-    return FL_EXPORT_OK;
+    return TRUE;
+}
+
+FlExportResult
+fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
+                          const char *name, const char *desc, GError **err)
+{
+    if (e->cfg.no_options)
+        return FL_EXPORT_OK;
+    /* A new TCP/TLS connection gets every options record again first. */
+    if (is_stream(e))
+        fl_xstream_remember_option(e, kind, id, name, desc);
+    if (!fl_exporter_append_option_rec(e, kind, id, name, desc, err))
+        return fail(e, err);
+    return after_write(e, err);
 }
 
 FlExportResult
 fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
 {
+    FlExportResult x;
+
     if (e->kind == FL_OUT_FILE)
         return FL_EXPORT_OK;
     if (e->kind == FL_OUT_UDP && e->cfg.template_refresh > 0
@@ -528,29 +458,30 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
         /* Templates always start a new message; this emits pending data
          * first.  Options are due again too (generation). */
         if (!fbSessionExportTemplates(e->session, err))
-            return recover(e, err);
+            return fail(e, err);
         e->cur_int = e->cur_ext = 0;
         e->last_templates_us = now_us;
         e->generation++;
         e->dirty = TRUE;
     }
-    if ((e->dirty || e->unflushed)
-        && now_us - e->last_emit_us >= G_USEC_PER_SEC) {
-        if (!fBufEmit(e->fbuf, err))
-            return recover(e, err);
-        e->unflushed = TRUE;
-        if (!flush_fp(e, err))
-            return recover(e, err);
-        e->last_emit_us = now_us;
-        e->dirty = FALSE;
-    }
-    return FL_EXPORT_OK;
+    if (now_us - e->last_emit_us < G_USEC_PER_SEC)
+        return after_write(e, err);
+    if (e->dirty && !fBufEmit(e->fbuf, err))
+        return fail(e, err);
+    e->last_emit_us = now_us;
+    e->dirty = FALSE;
+    if (!is_stream(e))
+        return after_write(e, err);
+    /* Once a second: send what waits, and look at the collector (a
+     * closed connection is rebuilt now, not at the next write). */
+    x = fl_xstream_flush(e, FALSE, err);
+    return x == FL_EXPORT_OK ? fl_xstream_poll(e, err) : x;
 }
 
 gboolean
 fl_exporter_takes_messages(const FlExporter *e)
 {
-    return e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP;
+    return e->kind == FL_OUT_FILE || is_stream(e);
 }
 
 FlExportResult
@@ -562,9 +493,9 @@ fl_exporter_ensure_variant(FlExporter *e, guint variant, GError **err)
         return FL_EXPORT_OK;
     e->variants_used[variant / 64] |= bit;
     if (!add_data_template(e, e->session, variant, err))
-        return recover(e, err);
+        return fail(e, err);
     e->dirty = TRUE;
-    return FL_EXPORT_OK;
+    return after_write(e, err);
 }
 
 FlExportResult
@@ -576,9 +507,8 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     g_return_val_if_fail(e->fp != NULL && len >= 16, FL_EXPORT_FAILED);
     /* Templates and options waiting in libfixbuf's buffer go first. */
     if (!fBufEmit(e->fbuf, err))
-        return recover(e, err);
+        return fail(e, err);
     e->dirty = FALSE;
-    e->unflushed = TRUE;
     /* One sequence for the domain (RFC 7011): data records before this
      * message, counting libfixbuf's options records and ours.  libfixbuf
      * 2.4.1 keeps the counter but offers no public setter. */
@@ -587,13 +517,16 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     msg[9] = (guint8)(seq >> 16);
     msg[10] = (guint8)(seq >> 8);
     msg[11] = (guint8)seq;
-    if (fwrite(msg, 1, len, e->fp) != len) {
-        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "write: %s",
-                    g_strerror(errno));
-        /* TCP: rebuild and tell the writer to send this message again. */
-        return recover(e, err);
-    }
+    /* Counted before the write: a reconnection inside it renumbers the
+     * kept messages up to here. */
     fbSessionSetSequence(e->session, seq + n_records);
+    if (is_stream(e))
+        return fl_xstream_write(e, msg, len, err);
+    if (fwrite(msg, 1, len, e->fp) != len) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: write: %s",
+                    e->output, g_strerror(errno));
+        return FL_EXPORT_FAILED;
+    }
     return FL_EXPORT_OK;
 }
 
@@ -608,16 +541,15 @@ fl_exporter_encoder_settings(const FlExporter *e, const char **infomodel_dir,
 FlExportResult
 fl_exporter_flush(FlExporter *e, GError **err)
 {
-    if (!e->dirty && !e->unflushed)
-        return FL_EXPORT_OK;
-    if (!fBufEmit(e->fbuf, err))
-        return recover(e, err);
-    e->unflushed = TRUE;
-    if (!flush_fp(e, err))
-        return recover(e, err);
-    e->last_emit_us = g_get_monotonic_time();
-    e->dirty = FALSE;
-    return FL_EXPORT_OK;
+    if (e->dirty) {
+        if (!fBufEmit(e->fbuf, err))
+            return fail(e, err);
+        e->last_emit_us = g_get_monotonic_time();
+        e->dirty = FALSE;
+    }
+    if (is_stream(e))
+        return fl_xstream_flush(e, FALSE, err);
+    return after_write(e, err);
 }
 
 FlExportResult
@@ -627,6 +559,8 @@ fl_exporter_sync(FlExporter *e, GError **err)
 
     if (r != FL_EXPORT_OK)
         return r;
+    if (is_stream(e))
+        return fl_xstream_flush(e, TRUE, err);
     if (e->kind == FL_OUT_FILE && e->fp && fflush(e->fp) != 0) {
         g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->cfg.output,
                     g_strerror(errno));
@@ -653,20 +587,55 @@ fl_exporter_kind(const FlExporter *e)
     return e->kind;
 }
 
+/* UDP at the end: were datagrams refused? */
+static gboolean
+close_udp(FlExporter *e, FlExportCounts *counts, GError **err)
+{
+    guint64 refused, lost;
+
+    /* ICMP errors come back a moment after the datagram. */
+    fl_udp_relay_drain(e->relay, 200);
+    refused = fl_udp_relay_refused(e->relay);
+    lost = fl_udp_relay_lost(e->relay);
+    counts->datagrams_refused = refused;
+    if (lost)
+        fl_log_warnx("%s: %" G_GUINT64_FORMAT " datagram(s) could not be "
+                     "sent", e->output, lost);
+    if (refused == 0)
+        return TRUE;
+    if (e->cfg.udp_best_effort) {
+        fl_log_warnx("%s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                     " datagram(s) refused by the collector's host (ICMP "
+                     "port unreachable); --udp-best-effort: not an error",
+                     e->output, refused, fl_udp_relay_sent(e->relay));
+        return TRUE;
+    }
+    g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %" G_GUINT64_FORMAT
+                " of %" G_GUINT64_FORMAT " datagram(s) refused by the "
+                "collector's host (ICMP port unreachable: nothing listened "
+                "there); their records are lost (--udp-best-effort accepts "
+                "this)", e->output, refused, fl_udp_relay_sent(e->relay));
+    return FALSE;
+}
+
 gboolean
-fl_exporter_close(FlExporter *e, guint64 *bytes_out, GError **err)
+fl_exporter_close(FlExporter *e, FlExportCounts *counts, GError **err)
 {
     gboolean ok = TRUE;
     struct stat st;
 
-    *bytes_out = 0;
+    memset(counts, 0, sizeof *counts);
     if (e->fbuf) {
         if (!fBufEmit(e->fbuf, err)) {
             g_prefix_error(err, "%s: ", e->output);
             ok = FALSE;
         }
-        /* fBufFree closes the socket and frees the session; a FILE* of
-         * ours it leaves alone. */
+        if (ok && is_stream(e))
+            ok = fl_xstream_close(e, err);
+        if (ok && e->relay)
+            ok = close_udp(e, counts, err);
+        /* fBufFree closes libfixbuf's sockets and frees the session; a
+         * FILE* of ours it leaves alone. */
         g_clear_pointer(&e->fbuf, fBufFree);
     }
     if (e->fp) {
@@ -682,13 +651,10 @@ fl_exporter_close(FlExporter *e, guint64 *bytes_out, GError **err)
         if (strcmp(e->output, "-") == 0 ? fstat(1, &st) == 0
                                         : stat(e->output, &st) == 0)
             if (S_ISREG(st.st_mode))
-                *bytes_out = (guint64)st.st_size;
+                counts->bytes_out = (guint64)st.st_size;
     }
-    g_clear_pointer(&e->model, fbInfoModelFree);
-    g_free(e->host);
-    g_free(e->port);
-    g_free(e->output);
-    g_free(e->infomodel_dir);
-    g_free(e);
+    counts->records_resent = e->records_resent;
+    counts->reconnects = e->reconnects;
+    exporter_free(e);
     return ok;
 }

@@ -3,19 +3,23 @@
  *
  * One FlExporter owns one libfixbuf fBuf (and through it the session and
  * the fbExporter).  It is used from one thread only (libfixbuf is not
- * thread-safe).  Files, stdout and TCP go through a FILE* of ours (for TCP
- * over a socket we connected, with a timeout): libfixbuf encodes templates
- * and options into it, and the workers' ready-made messages are written
- * into the same stream.  UDP stays libfixbuf's own transport.
+ * thread-safe).  Files, stdout, TCP and TLS go through a FILE* of ours:
+ * libfixbuf encodes templates and options into it, and the workers'
+ * ready-made messages are written into the same stream.  TCP and TLS use
+ * a socket of ours (stream.h) that keeps every message until the
+ * collector's TCP acknowledged it.  UDP is framed by libfixbuf and leaves
+ * by a socket of ours (udp.h) that counts the datagrams refused.
  * Its life cycle:
  *   new  -> session with templates and RFC 5610 records, transport opened
  *   append_* / write_message / tick (emit at least once a second on
  *           network outputs, UDP template refresh)
- *   on a TCP write failure: the fBuf and the socket are freed and rebuilt
- *           with backoff (libfixbuf would otherwise reconnect silently
- *           without templates); the failed call returns FL_EXPORT_RETRY
- *           and the caller learns it from fl_exporter_generation()
- *   close -> final emit.
+ *   TCP/TLS connection lost: reconnect with backoff, send templates,
+ *           RFC 5610 records and every options record sent so far, then
+ *           every message not known to be acknowledged (renumbered), then
+ *           go on.  Nothing appended is lost and nothing needs appending
+ *           again: these outputs never return FL_EXPORT_RETRY.
+ *   close -> final emit; TCP/TLS wait until the collector acknowledged
+ *           everything.
  */
 #ifndef FL_EXPORT_H
 #define FL_EXPORT_H
@@ -24,7 +28,7 @@
 #include "mapper.h"
 
 typedef enum {
-    FL_OUT_FILE, FL_OUT_TCP, FL_OUT_UDP, FL_OUT_SCTP
+    FL_OUT_FILE, FL_OUT_TCP, FL_OUT_UDP, FL_OUT_SCTP, FL_OUT_TLS
 } FlOutputKind;
 
 typedef struct {
@@ -32,16 +36,33 @@ typedef struct {
     const char *infomodel_dir;
     guint32     domain;
     guint       template_refresh;   /* seconds, UDP */
-    guint       reconnect_timeout;  /* seconds to keep retrying TCP */
+    guint       reconnect_timeout;  /* seconds to keep retrying TCP, and
+                                       to wait for acknowledgements */
     gboolean    no_options;
     const volatile gint *stop;      /* set by a signal: give up retrying */
+    gsize       replay_buffer;      /* TCP/TLS: bytes kept unacknowledged */
+    const char *tls_ca;             /* TLS: CA file (NULL: system store) */
+    const char *tls_cert, *tls_key, *tls_key_pass_file;
+    gboolean    udp_best_effort;    /* refused datagrams are not an error */
 } FlExportConfig;
+
+/* What the output did, for the statistics (fl_exporter_close). */
+typedef struct {
+    guint64 bytes_out;              /* size of a regular output file */
+    guint64 records_resent;         /* TCP/TLS: flow records sent again
+                                       after a reconnection */
+    guint64 reconnects;             /* TCP/TLS */
+    guint64 datagrams_refused;      /* UDP: ICMP port unreachable */
+} FlExportCounts;
 
 typedef struct FlExporter FlExporter;
 
+/* "file, tcp, tls, udp" (and sctp when libfixbuf has it): --version. */
+const char *fl_output_transports(void);
+
 /*
- * Parses cfg->output ("PATH", "-", "tcp://H:P", "udp://H:P", "sctp://H:P")
- * without opening anything.  FL_ERROR_CONFIG on a malformed URI,
+ * Parses cfg->output ("PATH", "-", "tcp://H:P", "tls://H:P", "udp://H:P",
+ * "sctp://H:P") without opening anything.  FL_ERROR_CONFIG on a malformed URI,
  * FL_ERROR_UNSUPPORTED for sctp:// when libfixbuf lacks SCTP.
  */
 gboolean fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
@@ -49,17 +70,20 @@ gboolean fl_output_parse(const char *uri, FlOutputKind *kind, char **host,
 
 /*
  * Loads the information model, builds the session and opens the output;
- * for TCP the connection is made here, so a collector that is down fails
- * at start-up.  FL_ERROR_CONFIG/UNSUPPORTED for bad settings,
- * FL_ERROR_EXPORT when the output cannot be opened.
+ * for TCP and TLS the connection is made here (TLS: certificates checked),
+ * so a collector that is down or refused fails at start-up.
+ * FL_ERROR_CONFIG/UNSUPPORTED for bad settings (also unreadable TLS
+ * files), FL_ERROR_EXPORT when the output cannot be opened.
  */
 FlExporter *fl_exporter_new(const FlExportConfig *cfg, GError **err);
 
 typedef enum {
     FL_EXPORT_OK,
-    FL_EXPORT_RETRY,    /* the output was rebuilt (new connection): the
-                           record was NOT appended; send the options it
-                           needs again, then append it again */
+    FL_EXPORT_RETRY,    /* the output was rebuilt: the record was NOT
+                           appended; send the options it needs again, then
+                           append it again.  (No output returns it now:
+                           TCP and TLS replay instead; kept for outputs
+                           that cannot.) */
     FL_EXPORT_FAILED    /* *err set; give up */
 } FlExportResult;
 
@@ -71,7 +95,7 @@ FlExportResult fl_exporter_append_option(FlExporter *e, FlIdKind kind,
 
 /*
  * TRUE when the output accepts complete messages encoded elsewhere (by an
- * FlEncoder per worker thread): files, stdout and TCP.  UDP keeps every
+ * FlEncoder per worker thread): files, stdout, TCP and TLS.  UDP keeps every
  * record in libfixbuf's own fBuf, because each datagram must be one
  * message no larger than the path allows.
  */
@@ -100,10 +124,13 @@ void fl_exporter_encoder_settings(const FlExporter *e,
 FlExportResult fl_exporter_flush(FlExporter *e, GError **err);
 
 /*
- * Flushes, and for files also hands libc's buffer to the kernel: what was
- * appended so far has left the process.  Checkpoints and SQS deletes wait
- * for this.  FL_EXPORT_RETRY: the TCP connection broke and was rebuilt,
- * so what was in flight may be lost: do not commit.
+ * Returns when what was appended so far is safe: for files, handed to the
+ * kernel; for TCP and TLS, acknowledged by the collector's TCP (a broken
+ * connection is rebuilt and replayed inside, as often as needed).  For
+ * UDP and SCTP, only sent.  Checkpoints and SQS deletes wait for this.
+ * FL_EXPORT_FAILED when the collector acknowledged nothing for
+ * --reconnect-timeout seconds, stayed unreachable that long, refused our
+ * TLS certificate, or a stop signal came while waiting: do not commit.
  */
 FlExportResult fl_exporter_sync(FlExporter *e, GError **err);
 
@@ -117,7 +144,12 @@ guint fl_exporter_generation(const FlExporter *e);
 gboolean fl_exporter_options_enabled(const FlExporter *e);
 FlOutputKind fl_exporter_kind(const FlExporter *e);
 
-/* Emits what is buffered and closes the output.  Always frees e. */
-gboolean fl_exporter_close(FlExporter *e, guint64 *bytes_out, GError **err);
+/*
+ * Emits what is buffered and closes the output: TCP/TLS after everything
+ * was acknowledged (as fl_exporter_sync); UDP fails when datagrams were
+ * refused, unless udp_best_effort.  Fills *counts.  Always frees e.
+ */
+gboolean fl_exporter_close(FlExporter *e, FlExportCounts *counts,
+                           GError **err);
 
 #endif

@@ -20,6 +20,7 @@ import os
 import selectors
 import signal
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -138,7 +139,7 @@ class Counter:
         }
 
 
-def serve_tcp(sock, counter, stop, args):
+def serve_tcp(sock, counter, stop, args, tls=None):
     sel = selectors.DefaultSelector()
     sel.register(sock, selectors.EVENT_READ, None)
     peers = {}  # socket -> bytearray
@@ -154,15 +155,33 @@ def serve_tcp(sock, counter, stop, args):
             s = key.fileobj
             if s is sock:
                 conn, _ = sock.accept()
+                if tls:     # handshake blocking, then like TCP
+                    conn.setblocking(True)
+                    conn = tls.wrap_socket(conn, server_side=True)
                 conn.setblocking(False)
                 peers[conn] = bytearray()
                 sel.register(conn, selectors.EVENT_READ, None)
                 continue
             try:
                 chunk = s.recv(1 << 20)
-            except (BlockingIOError, InterruptedError):
+                # TLS hands out one record (16 KiB) per call: take what
+                # is there, up to 1 MiB, before parsing.
+                parts, n = [chunk], len(chunk)
+                while tls and chunk and n < (1 << 20):
+                    try:
+                        more = s.recv(1 << 20)
+                    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                        break
+                    if not more:
+                        break
+                    parts.append(more)
+                    n += len(more)
+                if len(parts) > 1:
+                    chunk = b"".join(parts)
+            except (BlockingIOError, InterruptedError, ssl.SSLWantReadError,
+                    ssl.SSLWantWriteError):
                 continue
-            except ConnectionError:
+            except (ConnectionError, ssl.SSLError):
                 chunk = b""
             buf = peers[s]
             if not chunk:
@@ -207,7 +226,9 @@ def serve_udp(sock, counter, stop, args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("proto", choices=("tcp", "udp"))
+    ap.add_argument("proto", choices=("tcp", "udp", "tls"))
+    ap.add_argument("--cert", help="TLS: server certificate (PEM)")
+    ap.add_argument("--key", help="TLS: its key (PEM)")
     ap.add_argument("--port-file", required=True,
                     help="written (atomically) with the port once listening")
     ap.add_argument("--max-seconds", type=float, default=3600.0)
@@ -224,7 +245,11 @@ def main():
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    if args.proto == "tcp":
+    tls = None
+    if args.proto == "tls":
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(args.cert, args.key)
+    if args.proto in ("tcp", "tls"):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     else:
@@ -238,7 +263,7 @@ def main():
             except OSError:
                 continue
     sock.bind(("127.0.0.1", 0))
-    if args.proto == "tcp":
+    if args.proto in ("tcp", "tls"):
         sock.listen(8)
         sock.setblocking(False)
     port = sock.getsockname()[1]
@@ -248,8 +273,8 @@ def main():
     os.rename(tmp, args.port_file)
 
     counter = Counter()
-    if args.proto == "tcp":
-        serve_tcp(sock, counter, stop, args)
+    if args.proto in ("tcp", "tls"):
+        serve_tcp(sock, counter, stop, args, tls)
     else:
         serve_udp(sock, counter, stop, args)
     sock.close()
