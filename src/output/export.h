@@ -15,13 +15,16 @@
  *           with backoff (libfixbuf would otherwise reconnect silently
  *           without templates); the failed call returns FL_EXPORT_RETRY
  *           and the caller learns it from fl_exporter_generation()
- *   close -> final emit.
+ *   boundary (dir:// only) -> between messages, a due file is completed
+           and the next begun with a new session (rotate.h)
+   close -> final emit.
  */
 #ifndef FL_EXPORT_H
 #define FL_EXPORT_H
 
 #include <glib.h>
 #include "mapper.h"
+#include "output/rotate.h"
 
 typedef enum {
     FL_OUT_FILE, FL_OUT_TCP, FL_OUT_UDP, FL_OUT_SCTP
@@ -35,6 +38,8 @@ typedef struct {
     guint       reconnect_timeout;  /* seconds to keep retrying TCP */
     gboolean    no_options;
     const volatile gint *stop;      /* set by a signal: give up retrying */
+    const FlRotateConfig *rotate;   /* dir:// output (rotating files), or
+                                       NULL: output says where */
 } FlExportConfig;
 
 typedef struct FlExporter FlExporter;
@@ -117,7 +122,24 @@ guint fl_exporter_generation(const FlExporter *e);
 gboolean fl_exporter_options_enabled(const FlExporter *e);
 FlOutputKind fl_exporter_kind(const FlExporter *e);
 
-/* Emits what is buffered and closes the output.  Always frees e. */
+/*
+ * Rotating files (cfg->rotate): called between two messages (the writer
+ * does, and tick does).  When the current file is due it is completed and
+ * a new one begun with its own templates; the generation changes, so the
+ * options records are sent again into the new file.  FL_EXPORT_FAILED
+ * with *err when a file cannot be completed or begun.  For other outputs
+ * it does nothing.
+ */
+FlExportResult fl_exporter_boundary(FlExporter *e, GError **err);
+
+/* SIGHUP: the current rotating file is completed at the next boundary (a
+ * file without data records is not kept).  No-op for other outputs. */
+void fl_exporter_request_rotate(FlExporter *e);
+/* TRUE for a dir:// output.  Cannot fail. */
+gboolean fl_exporter_rotates(const FlExporter *e);
+
+/* Emits what is buffered and closes the output (a rotating output's last
+ * file is completed and renamed).  Always frees e. */
 gboolean fl_exporter_close(FlExporter *e, guint64 *bytes_out, GError **err);
 
 #endif
