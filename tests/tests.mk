@@ -162,3 +162,8 @@ INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Running as a service: rotating dir:// output (python3-ipfix, ipfixDump),
+# signals, --pidfile, logging, --id-map reload, the systemd units.
+INTEGRATION_TESTS += tests/integration/rotate_output.py \
+	tests/integration/daemon_life.py tests/integration/systemd_unit.sh
