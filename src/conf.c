@@ -602,7 +602,10 @@ check_service(FlConf *c, GError **err)
                     "'%s' is not gzip or none", c->rotate_compress);
         return FALSE;
     }
-    c->log_dest = FL_LOG_STDERR;
+    /* Started by systemd: the journal's priorities, unless told. */
+    c->log_dest = c->log == NULL && c->log_file == NULL
+                  && fl_log_stderr_is_journal() ? FL_LOG_JOURNAL
+                                                : FL_LOG_STDERR;
     if (c->log && !fl_log_parse_dest(c->log, &c->log_dest, err))
         return FALSE;
     if (c->log_file) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -121,6 +122,27 @@ fl_log_parse_dest(const char *word, FlLogDest *dest, GError **err)
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+fl_log_stderr_is_journal(void)
+{
+    const char *v = g_getenv("JOURNAL_STREAM");
+    guint64 dev, ino;
+    struct stat st;
+    char *end;
+
+    if (v == NULL || fstat(STDERR_FILENO, &st) != 0)
+        return FALSE;
+    /* "DEVICE:INODE" of the stream systemd connected; a child whose
+     * standard error was redirected inherits the variable, not the
+     * stream, hence the comparison. */
+    dev = g_ascii_strtoull(v, &end, 10);
+    if (*end != ':')
+        return FALSE;
+    ino = g_ascii_strtoull(end + 1, &end, 10);
+    return *end == '\0' && dev == (guint64)st.st_dev
+           && ino == (guint64)st.st_ino;
 }
 
 FlLogLevel

@@ -37,6 +37,9 @@ gboolean fl_log_parse_dest(const char *word, FlLogDest *dest, GError **err);
 /* "error", "warning", "info", "debug".  FL_ERROR_CONFIG otherwise. */
 gboolean fl_log_parse_level(const char *word, FlLogLevel *level,
                             GError **err);
+/* TRUE when standard error is the journal's stream (systemd's
+ * JOURNAL_STREAM names it): then journal is the default of --log. */
+gboolean fl_log_stderr_is_journal(void);
 /* 0 (-q) = warning, 1 and 2 (-v) = info, 3 (-vv) = debug. */
 FlLogLevel fl_log_level_of_verbosity(int verbosity);
 
