@@ -14,7 +14,8 @@ until a signal ends it; every wait is on a condition (a file, a line).
    write a new one (logrotate's way); --log-level error leaves the
    warning about a rejected line out, --log-level warning has it.
 3. --log journal: warnings on standard error carry the journal's <4>
-   priority; --log syslog runs (exit 0) and keeps the warning off standard
+   priority, and so they do without --log when JOURNAL_STREAM names
+   standard error (as systemd sets it), not when it names another stream; --log syslog runs (exit 0) and keeps the warning off standard
    error (no syslog daemon is needed: syslog(3) drops what it cannot send).
 4. --id-map and SIGHUP: an ENI pinned to one ID and description is
    exported with them; the map is changed and SIGHUP sent: the file in
@@ -162,6 +163,20 @@ def log_dest(env, ck):
     warn = [ln for ln in r.stderr.decode().splitlines() if "bad2.log:2" in ln]
     ck.check(len(warn) == 1 and warn[0].startswith("<4>"),
              "--log journal: the warning has priority <4>: %r" % warn)
+    # Started by systemd: JOURNAL_STREAM names standard error's device
+    # and inode; a value naming another stream changes nothing.
+    for match in (True, False):
+        errp = env.path("js-%s.err" % match)
+        with open(errp, "wb") as ef:
+            st = os.fstat(ef.fileno())
+            e = dict(os.environ, JOURNAL_STREAM="%d:%d" % (
+                st.st_dev, st.st_ino + (0 if match else 1)))
+            rc = subprocess.run(env.cmd("-o", env.path("js.ipfix"), bad),
+                                stderr=ef, env=e, timeout=30).returncode
+        ck.eq(rc, 0, "JOURNAL_STREAM %s: exit status" % match)
+        warn = [ln for ln in read(errp).splitlines() if "bad2.log:2" in ln]
+        ck.eq([w[:3] for w in warn], ["<4>" if match else "flo"],
+              "JOURNAL_STREAM %s: journal priorities on stderr" % match)
     r = env.run("--log", "syslog", "-o", env.path("s.ipfix"), bad,
                 timeout=30)
     ck.eq(r.returncode, 0, "--log syslog: exit status")
