@@ -62,6 +62,10 @@ static const char description[] =
     "  udp://HOST:PORT     IPFIX over UDP; templates every --template-refresh s;\n"
     "                      datagrams refused (nothing listening) fail the run\n"
     "  sctp://HOST:PORT    only if libfixbuf was built with SCTP (--version)\n"
+    "  dir://DIR           rotating files in DIR (--rotate, --rotate-bytes),\n"
+    "                      each complete in itself, renamed into place when\n"
+    "                      done: the hand-off rwflowpack and super_mediator\n"
+    "                      poll for\n"
     "\n"
     "Examples:\n"
     "  flowlog2ipfix -o flows.ipfix 123_vpcflowlogs_eu-west-1_fl-1_x.log.gz\n"
@@ -97,6 +101,10 @@ static const char description[] =
     "FLOWLOG2IPFIX_TIME_ELEMENTS=both (booleans: true/false; -v/-q:\n"
     "FLOWLOG2IPFIX_VERBOSE=0..3, FLOWLOG2IPFIX_QUIET=true).  The command\n"
     "line wins over the environment, the environment over -c FILE.\n"
+    "\n"
+    "Signals: TERM and INT finish the chunk in hand, complete the output\n"
+    "and exit 0; HUP completes the current dir:// file, reads --id-map\n"
+    "again and reopens --log-file.\n"
     "\n"
     "Exit status: 0 success (rejected lines are counted, not failures),\n"
     "1 usage or configuration error (also: no AWS credentials, unreadable\n"
@@ -351,10 +359,11 @@ bad:
 }
 
 /* all = entries without its last two (G_OPTION_REMAINING and the end),
- * then extra and extra2, then those two. */
+ * then extra, extra2 and extra3, then those two. */
 static void
 join_entries(GOptionEntry *all, const GOptionEntry *entries, gsize n,
-             const GOptionEntry *extra, const GOptionEntry *extra2)
+             const GOptionEntry *extra, const GOptionEntry *extra2,
+             const GOptionEntry *extra3)
 {
     gsize k = 0;
 
@@ -364,6 +373,8 @@ join_entries(GOptionEntry *all, const GOptionEntry *entries, gsize n,
         all[k++] = extra[i];
     for (gsize i = 0; extra2[i].long_name; i++)
         all[k++] = extra2[i];
+    for (gsize i = 0; extra3[i].long_name; i++)
+        all[k++] = extra3[i];
     all[k++] = entries[n - 2];
     memset(&all[k], 0, sizeof all[k]);
 }
@@ -426,6 +437,7 @@ apply_defaults(FlConf *c)
     if (c->cwl_poll_interval == UNSET) c->cwl_poll_interval = 60;
     if (c->cwl_overlap == UNSET) c->cwl_overlap = 900;
     if (c->replay_buffer == UNSET) c->replay_buffer = 8 << 20;
+    if (c->rotate == UNSET) c->rotate = 0;
 }
 
 /* Ranges and words of the core settings. */
@@ -555,13 +567,101 @@ check_cwl_inputs(const FlConf *c, GError **err)
     return TRUE;
 }
 
+/* "N", "NK", "NM", "NG" (binary multiples) -> bytes, at least 1. */
+static gboolean
+parse_size(const char *name, const char *v, guint64 *out, GError **err)
+{
+    static const char units[] = "KMG";
+    gsize len = strlen(v);
+    const char *u = len ? strchr(units, g_ascii_toupper(v[len - 1])) : NULL;
+    g_autofree char *digits = g_strndup(v, u && *u ? len - 1 : len);
+    guint64 n;
+
+    if (!g_ascii_string_to_unsigned(digits, 10, 1, G_MAXINT64 >> 30, &n,
+                                    NULL)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--%s: '%s' is not a "
+                    "size (N, NK, NM or NG)", name, v);
+        return FALSE;
+    }
+    if (u && *u)
+        n <<= 10 * (u - units + 1);
+    *out = n;
+    return TRUE;
+}
+
+/* --output-dir is -o dir://DIR.  Before the defaults: -o must be unset. */
+static gboolean
+merge_output_dir(FlConf *c, GError **err)
+{
+    if (c->output_dir == NULL)
+        return TRUE;
+    if (c->output) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--output-dir and "
+                    "--output exclude each other (--output-dir DIR is -o "
+                    "dir://DIR)");
+        return FALSE;
+    }
+    c->output = g_strconcat("dir://", c->output_dir, NULL);
+    return TRUE;
+}
+
+/* Rotating output, pid file and logging. */
+static gboolean
+check_service(FlConf *c, GError **err)
+{
+    if (!check_range("rotate", c->rotate, 0, 366 * 86400, err))
+        return FALSE;
+    if (fl_rotate_parse_uri(c->output, &c->rotate_dir)
+        && *c->rotate_dir == '\0') {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "output '%s': no "
+                    "directory (dir:///var/spool/flowlog2ipfix)", c->output);
+        return FALSE;
+    }
+    if (c->rotate_dir == NULL && (c->rotate || c->rotate_bytes
+                                  || c->rotate_prefix || c->rotate_compress)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--rotate* options "
+                    "apply to a directory output (-o dir://DIR or "
+                    "--output-dir DIR)");
+        return FALSE;
+    }
+    if (c->rotate_bytes
+        && !parse_size("rotate-bytes", c->rotate_bytes, &c->rotate_bytes_n,
+                       err))
+        return FALSE;
+    c->rotate_compress_enum = FL_ROTATE_PLAIN;
+    if (c->rotate_compress && !strcmp(c->rotate_compress, "gzip"))
+        c->rotate_compress_enum = FL_ROTATE_GZIP;
+    else if (c->rotate_compress && strcmp(c->rotate_compress, "none")) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--rotate-compress: "
+                    "'%s' is not gzip or none", c->rotate_compress);
+        return FALSE;
+    }
+    /* Started by systemd: the journal's priorities, unless told. */
+    c->log_dest = c->log == NULL && c->log_file == NULL
+                  && fl_log_stderr_is_journal() ? FL_LOG_JOURNAL
+                                                : FL_LOG_STDERR;
+    if (c->log && !fl_log_parse_dest(c->log, &c->log_dest, err))
+        return FALSE;
+    if (c->log_file) {
+        if (c->log_dest != FL_LOG_STDERR) {
+            g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--log %s and "
+                        "--log-file exclude each other", c->log);
+            return FALSE;
+        }
+        c->log_dest = FL_LOG_FILE;
+    }
+    c->log_level_enum = fl_log_level_of_verbosity(c->verbosity);
+    return c->log_level == NULL
+           || fl_log_parse_level(c->log_level, &c->log_level_enum, err);
+}
+
 gboolean
 fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
 {
     GOptionEntry entries[] = {
         { "output", 'o', 0, G_OPTION_ARG_STRING, &c->output,
           "Where IPFIX goes: PATH, -, tcp://H:P, tls://H:P, udp://H:P, "
-          "sctp://H:P (default -)", "DEST" },
+          "sctp://H:P, dir://DIR (default -)", "DEST" },
         { "format", 'f', 0, G_OPTION_ARG_STRING, &c->format,
           "Flow log format for inputs without a header line, e.g. "
           "'${version} ${account-id} ...' (default: the v2 default format)",
@@ -709,10 +809,39 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "listening) are reported, not an error", NULL },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
-    /* One table for the config file: the main entries, then cloud[] and
-     * delivery[]. */
+    GOptionEntry service[] = {
+        { "output-dir", 0, 0, G_OPTION_ARG_FILENAME, &c->output_dir,
+          "Write rotating IPFIX files into DIR (the same as -o dir://DIR)",
+          "DIR" },
+        { "rotate", 0, 0, G_OPTION_ARG_INT, &c->rotate,
+          "Directory output: complete a file and begin the next every "
+          "SECONDS (default 0 = only at exit and on SIGHUP)", "SECONDS" },
+        { "rotate-bytes", 0, 0, G_OPTION_ARG_STRING, &c->rotate_bytes,
+          "Directory output: ... or once a file holds SIZE IPFIX bytes "
+          "(N, NK, NM, NG)", "SIZE" },
+        { "rotate-prefix", 0, 0, G_OPTION_ARG_STRING, &c->rotate_prefix,
+          "Directory output: files are PREFIX-YYYYMMDDhhmmss-SEQ.ipfix "
+          "(default flowlog2ipfix)", "PREFIX" },
+        { "rotate-compress", 0, 0, G_OPTION_ARG_STRING, &c->rotate_compress,
+          "Directory output: gzip (.ipfix.gz) or none (default none)",
+          "HOW" },
+        { "pidfile", 0, 0, G_OPTION_ARG_FILENAME, &c->pidfile,
+          "Write the process ID to FILE; refuse to start while another "
+          "live process holds it", "FILE" },
+        { "log", 0, 0, G_OPTION_ARG_STRING, &c->log,
+          "Messages go to stderr, syslog or journal (stderr with journal "
+          "priorities; default stderr)", "WHERE" },
+        { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &c->log_file,
+          "Messages go to FILE, reopened on SIGHUP", "FILE" },
+        { "log-level", 0, 0, G_OPTION_ARG_STRING, &c->log_level,
+          "error, warning, info or debug (default info; -q warning, -vv "
+          "debug)", "LEVEL" },
+        { NULL, 0, 0, 0, NULL, NULL, NULL }
+    };
+    /* One table for the config file: the main entries, then cloud[],
+     * delivery[] and service[]. */
     GOptionEntry all[G_N_ELEMENTS(entries) + G_N_ELEMENTS(cloud)
-                     + G_N_ELEMENTS(delivery)];
+                     + G_N_ELEMENTS(delivery) + G_N_ELEMENTS(service)];
     g_autoptr(GOptionContext) ctx = g_option_context_new("INPUT...");
     g_autoptr(GHashTable) decided = NULL;
     GOptionGroup *main_group;
@@ -725,8 +854,10 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->stall_timeout = c->max_attempts = UNSET;
     c->cwl_poll_interval = c->cwl_overlap = UNSET;
     c->replay_buffer = UNSET;
+    c->rotate = UNSET;
 
-    join_entries(all, entries, G_N_ELEMENTS(entries), cloud, delivery);
+    join_entries(all, entries, G_N_ELEMENTS(entries), cloud, delivery,
+                 service);
 
     main_group = g_option_group_new(NULL, NULL, NULL, c, NULL);
     g_option_group_add_entries(main_group, all);
@@ -742,8 +873,11 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         || (c->config && !apply_key_file(c, all, decided, err)))
         return FALSE;
 
+    if (!merge_output_dir(c, err))
+        return FALSE;
     apply_defaults(c);
-    if (!check_settings(c, err) || !check_cloud(c, err))
+    if (!check_settings(c, err) || !check_cloud(c, err)
+        || !check_service(c, err))
         return FALSE;
     if ((c->inputs == NULL || c->inputs[0] == NULL) && !c->s3_event
         && !c->sqs_queue) {
@@ -782,6 +916,15 @@ fl_conf_clear(FlConf *c)
     g_free(c->tls_cert);
     g_free(c->tls_key);
     g_free(c->tls_key_pass_file);
+    g_free(c->output_dir);
+    g_free(c->rotate_bytes);
+    g_free(c->rotate_prefix);
+    g_free(c->rotate_compress);
+    g_free(c->pidfile);
+    g_free(c->log);
+    g_free(c->log_file);
+    g_free(c->log_level);
+    g_free(c->rotate_dir);
     g_strfreev(c->inputs);
     memset(c, 0, sizeof *c);
 }

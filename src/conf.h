@@ -8,7 +8,9 @@
 #define FL_CONF_H
 
 #include <glib.h>
+#include "log.h"
 #include "mapper.h"
+#include "output/rotate.h"
 
 typedef struct {
     char *output;
@@ -54,6 +56,18 @@ typedef struct {
     gint64 replay_buffer;
     char *tls_ca, *tls_cert, *tls_key, *tls_key_pass_file;
     gboolean udp_best_effort;
+    /* running as a service: rotating files, pid file, logging */
+    char *output_dir;           /* = -o dir://DIR */
+    gint rotate;                /* seconds, 0 = no time rotation */
+    char *rotate_bytes;         /* as given: N, NK, NM, NG */
+    char *rotate_prefix, *rotate_compress;
+    char *pidfile;
+    char *log, *log_file, *log_level;
+    char *rotate_dir;           /* of a dir:// output, else NULL */
+    guint64 rotate_bytes_n;
+    FlRotateCompress rotate_compress_enum;
+    FlLogDest log_dest;
+    FlLogLevel log_level_enum;
 } FlConf;
 
 /*

@@ -41,8 +41,20 @@ typedef struct {
     char *desc;
 } Pin;
 
-struct FlIdPins {
+/* One reading of the map file; immutable once made, shared by reference
+ * with the name caches, so that a reload never pulls a table from under a
+ * worker in the middle of a lookup. */
+typedef struct {
+    gint ref;
     GHashTable *by_name[FL_ID_KINDS];   /* name -> Pin */
+} PinTable;
+
+struct FlIdPins {
+    GMutex lock;                /* guards table (swap, and ref taking) */
+    PinTable *table;
+    gint generation;            /* atomic: + 1 on every reload */
+    char *path;
+    int bits;
 };
 
 static void
@@ -54,19 +66,55 @@ pin_free(gpointer p)
     g_free(pin);
 }
 
+static PinTable *
+table_new(void)
+{
+    PinTable *t = g_new0(PinTable, 1);
+
+    t->ref = 1;
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        t->by_name[k] = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                              g_free, pin_free);
+    return t;
+}
+
+static void
+table_unref(PinTable *t)
+{
+    if (t == NULL || !g_atomic_int_dec_and_test(&t->ref))
+        return;
+    for (int k = 0; k < FL_ID_KINDS; k++)
+        g_hash_table_destroy(t->by_name[k]);
+    g_free(t);
+}
+
+/* The current table, with a reference for the caller. */
+static PinTable *
+table_get(FlIdPins *pins)
+{
+    PinTable *t;
+
+    g_mutex_lock(&pins->lock);
+    t = pins->table;
+    g_atomic_int_inc(&t->ref);
+    g_mutex_unlock(&pins->lock);
+    return t;
+}
+
 void
 fl_id_pins_free(FlIdPins *pins)
 {
     if (pins == NULL)
         return;
-    for (int k = 0; k < FL_ID_KINDS; k++)
-        g_hash_table_destroy(pins->by_name[k]);
+    table_unref(pins->table);
+    g_mutex_clear(&pins->lock);
+    g_free(pins->path);
     g_free(pins);
 }
 
 /* One "kind,name,id[,description]" line into pins; FALSE with *err. */
 static gboolean
-pin_line(FlIdPins *pins, GHashTable **ids, char *line, const char *where,
+pin_line(PinTable *pins, GHashTable **ids, char *line, const char *where,
          int bits, GError **err)
 {
     g_auto(GStrv) f = g_strsplit(line, ",", 4);
@@ -116,22 +164,20 @@ pin_line(FlIdPins *pins, GHashTable **ids, char *line, const char *where,
     return TRUE;
 }
 
-FlIdPins *
-fl_id_pins_load(const char *path, int bits, GError **err)
+/* Reads the map file into a new table.  NULL with *err. */
+static PinTable *
+table_load(const char *path, int bits, GError **err)
 {
     g_autofree char *text = NULL;
     g_auto(GStrv) lines = NULL;
     GError *local = NULL;
-    FlIdPins *pins = g_new0(FlIdPins, 1);
+    PinTable *pins = table_new();
     GHashTable *ids[FL_ID_KINDS];
     gboolean ok = TRUE;
     gsize len;
 
-    for (int k = 0; k < FL_ID_KINDS; k++) {
-        pins->by_name[k] = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                 g_free, pin_free);
+    for (int k = 0; k < FL_ID_KINDS; k++)
         ids[k] = g_hash_table_new(g_direct_hash, g_direct_equal);
-    }
     if (!g_file_get_contents(path, &text, &len, &local)) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--id-map: %s",
                     local->message);
@@ -154,15 +200,54 @@ fl_id_pins_load(const char *path, int bits, GError **err)
     for (int k = 0; k < FL_ID_KINDS; k++)
         g_hash_table_destroy(ids[k]);
     if (!ok) {
-        fl_id_pins_free(pins);
+        table_unref(pins);
         return NULL;
     }
     return pins;
 }
 
-guint32
-fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind, const char *name,
-                  gsize len, const char **desc)
+FlIdPins *
+fl_id_pins_load(const char *path, int bits, GError **err)
+{
+    PinTable *t = table_load(path, bits, err);
+    FlIdPins *pins;
+
+    if (t == NULL)
+        return NULL;
+    pins = g_new0(FlIdPins, 1);
+    g_mutex_init(&pins->lock);
+    pins->table = t;
+    pins->generation = 1;
+    pins->path = g_strdup(path);
+    pins->bits = bits;
+    return pins;
+}
+
+gboolean
+fl_id_pins_reload(FlIdPins *pins, GError **err)
+{
+    PinTable *t = table_load(pins->path, pins->bits, err), *old;
+
+    if (t == NULL)
+        return FALSE;
+    g_mutex_lock(&pins->lock);
+    old = pins->table;
+    pins->table = t;
+    g_mutex_unlock(&pins->lock);
+    table_unref(old);
+    g_atomic_int_inc(&pins->generation);
+    return TRUE;
+}
+
+guint
+fl_id_pins_generation(const FlIdPins *pins)
+{
+    return (guint)g_atomic_int_get(&pins->generation);
+}
+
+static guint32
+table_lookup(const PinTable *t, FlIdKind kind, const char *name, gsize len,
+             const char **desc)
 {
     char key[256];
     const Pin *pin;
@@ -171,7 +256,7 @@ fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind, const char *name,
         return 0;
     memcpy(key, name, len);
     key[len] = '\0';
-    pin = g_hash_table_lookup(pins->by_name[kind], key);
+    pin = g_hash_table_lookup(t->by_name[kind], key);
     if (pin == NULL)
         return 0;
     if (desc)
@@ -179,19 +264,35 @@ fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind, const char *name,
     return pin->id;
 }
 
+guint32
+fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind, const char *name,
+                  gsize len, const char **desc)
+{
+    PinTable *t = table_get((FlIdPins *)pins);
+    guint32 id = table_lookup(t, kind, name, len, desc);
+
+    /* desc stays valid: only a reload frees the table, and reloads come
+     * from the caller's own thread (see idmap.h). */
+    table_unref(t);
+    return id;
+}
+
 void
 fl_id_pins_foreach(const FlIdPins *pins, FlIdPinFunc fn, gpointer data)
 {
+    PinTable *t = table_get((FlIdPins *)pins);
+
     for (int k = 0; k < FL_ID_KINDS; k++) {
         GHashTableIter it;
         gpointer name, value;
 
-        g_hash_table_iter_init(&it, pins->by_name[k]);
+        g_hash_table_iter_init(&it, t->by_name[k]);
         while (g_hash_table_iter_next(&it, &name, &value)) {
             const Pin *pin = value;
             fn((FlIdKind)k, pin->id, name, pin->desc, data);
         }
     }
+    table_unref(t);
 }
 
 /* ------------------------------------------------------------------ */
@@ -211,6 +312,8 @@ struct FlNameCache {
     FlIdKind kind;
     int bits;
     const FlIdPins *pins;
+    PinTable *table;                /* pins' table this cache was made of */
+    guint pins_gen;
     CacheSlot slot[CACHE_SETS][2];
     guint8 victim[CACHE_SETS];      /* way to replace next */
     /* Every name this thread has seen: the cache may evict, the set does
@@ -226,8 +329,29 @@ fl_name_cache_new(FlIdKind kind, int bits, const FlIdPins *pins)
     c->kind = kind;
     c->bits = bits;
     c->pins = pins;
+    if (pins) {
+        c->pins_gen = fl_id_pins_generation(pins);
+        c->table = table_get((FlIdPins *)pins);
+    }
     c->seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return c;
+}
+
+/*
+ * The map was reloaded (SIGHUP): cached IDs may be stale, and every name
+ * is reported again so that the writer learns the new IDs.  The
+ * generation is read before the table: a reload in between only makes
+ * the next lookup refresh once more.
+ */
+static void
+cache_refresh(FlNameCache *c)
+{
+    c->pins_gen = fl_id_pins_generation(c->pins);
+    table_unref(c->table);
+    c->table = table_get((FlIdPins *)c->pins);
+    memset(c->slot, 0, sizeof c->slot);
+    memset(c->victim, 0, sizeof c->victim);
+    g_hash_table_remove_all(c->seen);
 }
 
 void
@@ -235,6 +359,7 @@ fl_name_cache_free(FlNameCache *c)
 {
     if (c == NULL)
         return;
+    table_unref(c->table);
     g_hash_table_destroy(c->seen);
     g_free(c);
 }
@@ -272,6 +397,9 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
     guint32 id;
 
     *is_new = FALSE;
+    if (G_UNLIKELY(c->pins
+                   && fl_id_pins_generation(c->pins) != c->pins_gen))
+        cache_refresh(c);
     /* len 0 marks an empty slot, so the empty name bypasses the cache. */
     if (len > 0 && len <= NAME_MAX_CACHED) {
         set = set_index(name, len);
@@ -282,7 +410,7 @@ fl_name_cache_lookup(FlNameCache *c, const char *name, gsize len,
         s = &c->slot[set][c->victim[set]];
         c->victim[set] ^= 1;
     }
-    id = c->pins ? fl_id_pins_lookup(c->pins, c->kind, name, len, NULL) : 0;
+    id = c->table ? table_lookup(c->table, c->kind, name, len, NULL) : 0;
     if (id == 0)
         id = fl_id_generate(c->kind, name, len, c->bits);
     /* Bounded memory on hostile input: past the cap, names still get
@@ -312,6 +440,7 @@ typedef struct {
 struct FlIdRegistry {
     GHashTable *ids[FL_ID_KINDS];   /* guint32 id -> RegEntry */
     guint32 epoch;                  /* starts at 1; 0 = never sent */
+    guint pins_gen;                 /* of the pins applied; 0 = none */
     guint64 untracked;              /* names refused past the cap */
     struct { guint32 id, epoch; } sent[FL_ID_KINDS][SENT_SLOTS];
 };
@@ -436,4 +565,26 @@ fl_id_registry_size(FlIdRegistry *r)
 {
     return g_hash_table_size(r->ids[FL_ID_INTERFACE])
            + g_hash_table_size(r->ids[FL_ID_VRF]);
+}
+
+/* A pinned name with a description is described by the map; one without
+ * gets the description of its first line, like any other name. */
+static void
+pin_in_registry(FlIdKind kind, guint32 id, const char *name,
+                const char *desc, gpointer data)
+{
+    if (*desc)
+        fl_id_registry_pin(data, kind, id, name, desc);
+}
+
+gboolean
+fl_id_registry_apply_pins(FlIdRegistry *r, const FlIdPins *pins)
+{
+    guint gen = fl_id_pins_generation(pins);
+
+    if (gen == r->pins_gen)
+        return FALSE;
+    r->pins_gen = gen;
+    fl_id_pins_foreach(pins, pin_in_registry, r);
+    return TRUE;
 }

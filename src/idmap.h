@@ -48,8 +48,21 @@ typedef struct FlIdPins FlIdPins;
 FlIdPins *fl_id_pins_load(const char *path, int bits, GError **err);
 void      fl_id_pins_free(FlIdPins *pins);
 
+/*
+ * Reads the file of fl_id_pins_load() again (SIGHUP).  On error (as for
+ * load) pins are unchanged.  Otherwise the generation changes: name caches
+ * made with pins switch to the new map at their next lookup (and forget
+ * what they cached), and fl_id_registry_apply_pins() takes its
+ * descriptions.  Safe while other threads look names up; call it from one
+ * thread only, the one that also calls fl_id_pins_lookup/_foreach.
+ */
+gboolean fl_id_pins_reload(FlIdPins *pins, GError **err);
+
+/* 1 after load, + 1 on every successful reload.  Any thread. */
+guint fl_id_pins_generation(const FlIdPins *pins);
+
 /* The pinned ID of name (0 if none), and its description (may be "",
- * owned by pins).  Read-only: safe from every thread. */
+ * owned by pins, valid until the next reload). */
 guint32 fl_id_pins_lookup(const FlIdPins *pins, FlIdKind kind,
                           const char *name, gsize len, const char **desc);
 
@@ -68,7 +81,8 @@ guint32 fl_id_generate(FlIdKind kind, const char *name, gsize len, int bits);
 
 typedef struct FlNameCache FlNameCache;
 
-/* pins may be NULL; a pinned name gets its pinned ID. */
+/* pins may be NULL; a pinned name gets its pinned ID (of the map's
+ * newest generation: see fl_id_pins_reload). */
 FlNameCache *fl_name_cache_new(FlIdKind kind, int bits,
                                const FlIdPins *pins);
 void         fl_name_cache_free(FlNameCache *c);
@@ -113,6 +127,14 @@ gboolean fl_id_registry_sent(FlIdRegistry *r, FlIdKind kind, guint32 id);
 gboolean fl_id_registry_mark_sent(FlIdRegistry *r, FlIdKind kind,
                                   guint32 id, const char **name,
                                   const char **desc);
+
+/*
+ * Pins the IDs of pins that have a description (names without one are
+ * described by their first line, like any other), unless this generation
+ * of pins was applied already.  TRUE when it applied them (then options
+ * records should be sent again: a new epoch).  Cannot fail.
+ */
+gboolean fl_id_registry_apply_pins(FlIdRegistry *r, const FlIdPins *pins);
 
 /* Starts a new epoch: every ID's options record is due again (new
  * connection, new file, options interval).  Cannot fail. */

@@ -1,20 +1,45 @@
 /*
- * log.c - message formatting and the stderr writer.
+ * log.c - message formatting and the one writer.
  *
- * Warnings and info go to stderr as "flowlog2ipfix: message".  The writer
- * is installed once by main(); libraries calling g_warning (libfixbuf does)
- * land here too.
+ * On standard error a message reads "flowlog2ipfix: [warning: ]message",
+ * as it always did; in a --log-file it has a UTC time stamp and the
+ * process ID in front; syslog and the journal get the priority instead of
+ * a word.  Libraries calling g_warning (libfixbuf does) land here too,
+ * named as the source of the message.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "error.h"
 #include "log.h"
 
 #undef G_LOG_DOMAIN
 #define G_LOG_DOMAIN "flowlog2ipfix"
+
+struct FlLog {
+    FlLogDest dest;
+    FlLogLevel level;
+    char *path;
+    GMutex lock;                /* guards fp against a reopen */
+    FILE *fp;
+};
+
+void
+fl_log_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    /* CRITICAL, not ERROR: g_log aborts on G_LOG_LEVEL_ERROR. */
+    va_start(ap, fmt);
+    g_logv(G_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, fmt, ap);
+    va_end(ap);
+}
 
 void
 fl_log_warn(const char *fmt, ...)
@@ -61,33 +86,227 @@ fl_log_debug(const char *fmt, ...)
     va_end(ap);
 }
 
-static void
-stderr_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
-              gpointer user_data)
-{
-    int verbosity = GPOINTER_TO_INT(user_data);
-    const char *prefix = "";
+/* ---- levels and names ---------------------------------------------- */
 
-    if ((level & G_LOG_LEVEL_DEBUG) && verbosity < 3)
+static const char *const level_names[] = {
+    [FL_LOG_LEVEL_ERROR] = "error", [FL_LOG_LEVEL_WARNING] = "warning",
+    [FL_LOG_LEVEL_INFO] = "info", [FL_LOG_LEVEL_DEBUG] = "debug",
+};
+
+gboolean
+fl_log_parse_level(const char *word, FlLogLevel *level, GError **err)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(level_names); i++) {
+        if (strcmp(word, level_names[i]) == 0) {
+            *level = (FlLogLevel)i;
+            return TRUE;
+        }
+    }
+    g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--log-level: '%s' is not "
+                "error, warning, info or debug", word);
+    return FALSE;
+}
+
+gboolean
+fl_log_parse_dest(const char *word, FlLogDest *dest, GError **err)
+{
+    if (strcmp(word, "stderr") == 0)
+        *dest = FL_LOG_STDERR;
+    else if (strcmp(word, "syslog") == 0)
+        *dest = FL_LOG_SYSLOG;
+    else if (strcmp(word, "journal") == 0)
+        *dest = FL_LOG_JOURNAL;
+    else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--log: '%s' is not "
+                    "stderr, syslog or journal (a file: --log-file)", word);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+fl_log_stderr_is_journal(void)
+{
+    const char *v = g_getenv("JOURNAL_STREAM");
+    guint64 dev, ino;
+    struct stat st;
+    char *end;
+
+    if (v == NULL || fstat(STDERR_FILENO, &st) != 0)
+        return FALSE;
+    /* "DEVICE:INODE" of the stream systemd connected; a child whose
+     * standard error was redirected inherits the variable, not the
+     * stream, hence the comparison. */
+    dev = g_ascii_strtoull(v, &end, 10);
+    if (*end != ':')
+        return FALSE;
+    ino = g_ascii_strtoull(end + 1, &end, 10);
+    return *end == '\0' && dev == (guint64)st.st_dev
+           && ino == (guint64)st.st_ino;
+}
+
+FlLogLevel
+fl_log_level_of_verbosity(int verbosity)
+{
+    if (verbosity <= 0)
+        return FL_LOG_LEVEL_WARNING;
+    return verbosity >= 3 ? FL_LOG_LEVEL_DEBUG : FL_LOG_LEVEL_INFO;
+}
+
+static FlLogLevel
+level_of(GLogLevelFlags flags)
+{
+    if (flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+        return FL_LOG_LEVEL_ERROR;
+    if (flags & G_LOG_LEVEL_WARNING)
+        return FL_LOG_LEVEL_WARNING;
+    if (flags & G_LOG_LEVEL_DEBUG)
+        return FL_LOG_LEVEL_DEBUG;
+    return FL_LOG_LEVEL_INFO;
+}
+
+/* ---- the writer ---------------------------------------------------- */
+
+static void
+write_file(FlLog *l, const char *word, const char *who, const char *message)
+{
+    GDateTime *now = g_date_time_new_now_utc();
+    g_autofree char *ts = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
+
+    g_date_time_unref(now);
+    g_mutex_lock(&l->lock);
+    fprintf(l->fp, "%s flowlog2ipfix[%ld]: %s%s%s\n", ts, (long)getpid(),
+            word, who, message);
+    fflush(l->fp);
+    g_mutex_unlock(&l->lock);
+}
+
+static void
+writer(const gchar *domain, GLogLevelFlags flags, const gchar *message,
+       gpointer data)
+{
+    static const int priority[] = {
+        [FL_LOG_LEVEL_ERROR] = LOG_ERR, [FL_LOG_LEVEL_WARNING] = LOG_WARNING,
+        [FL_LOG_LEVEL_INFO] = LOG_INFO, [FL_LOG_LEVEL_DEBUG] = LOG_DEBUG,
+    };
+    FlLog *l = data;
+    FlLogLevel lv = level_of(flags);
+    const char *word = lv == FL_LOG_LEVEL_ERROR ? "error: "
+                       : lv == FL_LOG_LEVEL_WARNING ? "warning: " : "";
+    g_autofree char *who = NULL;
+
+    if (lv > l->level)
         return;
-    if ((level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE)) && verbosity < 1)
-        return;
-    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
-        prefix = "error: ";
-    else if (level & G_LOG_LEVEL_WARNING)
-        prefix = "warning: ";
     /* Foreign domains (libfixbuf logs without one) are named so that an
      * operator knows whose message it is. */
-    if (domain && strcmp(domain, G_LOG_DOMAIN) != 0)
-        fprintf(stderr, "flowlog2ipfix: %s%s: %s\n", prefix, domain, message);
-    else if (domain == NULL)
-        fprintf(stderr, "flowlog2ipfix: %slibfixbuf: %s\n", prefix, message);
-    else
-        fprintf(stderr, "flowlog2ipfix: %s%s\n", prefix, message);
+    if (domain == NULL)
+        who = g_strdup("libfixbuf: ");
+    else if (strcmp(domain, G_LOG_DOMAIN) != 0)
+        who = g_strconcat(domain, ": ", NULL);
+    switch (l->dest) {
+    case FL_LOG_FILE:
+        write_file(l, word, who ? who : "", message);
+        break;
+    case FL_LOG_SYSLOG:
+        syslog(priority[lv], "%s%s", who ? who : "", message);
+        break;
+    case FL_LOG_JOURNAL:
+        fprintf(stderr, "<%d>%s%s\n", priority[lv], who ? who : "", message);
+        break;
+    case FL_LOG_STDERR:
+    default:
+        fprintf(stderr, "flowlog2ipfix: %s%s%s\n", word, who ? who : "",
+                message);
+        break;
+    }
+}
+
+/* ---- life cycle ---------------------------------------------------- */
+
+static FILE *
+open_file(const char *path, GError **err)
+{
+    FILE *fp = fopen(path, "ae");
+
+    if (fp == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--log-file: %s: %s",
+                    path, g_strerror(errno));
+        return NULL;
+    }
+    return fp;
+}
+
+FlLog *
+fl_log_open(FlLogDest dest, const char *path, FlLogLevel level, GError **err)
+{
+    FlLog *l;
+    FILE *fp = NULL;
+
+    if (dest == FL_LOG_FILE && (fp = open_file(path, err)) == NULL)
+        return NULL;
+    l = g_new0(FlLog, 1);
+    l->dest = dest;
+    l->level = level;
+    l->path = g_strdup(path);
+    l->fp = fp;
+    g_mutex_init(&l->lock);
+    if (dest == FL_LOG_SYSLOG)
+        openlog("flowlog2ipfix", LOG_PID, LOG_DAEMON);
+    g_log_set_default_handler(writer, l);
+    return l;
+}
+
+gboolean
+fl_log_reopen(FlLog *l, GError **err)
+{
+    FILE *fp, *old;
+
+    if (l->dest != FL_LOG_FILE)
+        return TRUE;
+    if ((fp = open_file(l->path, err)) == NULL)
+        return FALSE;
+    g_mutex_lock(&l->lock);
+    old = l->fp;
+    l->fp = fp;
+    g_mutex_unlock(&l->lock);
+    fclose(old);
+    return TRUE;
+}
+
+gboolean
+fl_log_is_stderr(const FlLog *l)
+{
+    return l == NULL || l->dest == FL_LOG_STDERR
+           || l->dest == FL_LOG_JOURNAL;
+}
+
+void
+fl_log_close(FlLog *l)
+{
+    /* Read only: the stderr writer touches neither lock nor fp. */
+    static const FlLog fallback = { .dest = FL_LOG_STDERR,
+                                    .level = FL_LOG_LEVEL_WARNING };
+
+    if (l == NULL)
+        return;
+    /* Warnings after this (libraries at exit) still have a writer. */
+    g_log_set_default_handler(writer, (gpointer)&fallback);
+    if (l->dest == FL_LOG_SYSLOG)
+        closelog();
+    if (l->fp)
+        fclose(l->fp);
+    g_mutex_clear(&l->lock);
+    g_free(l->path);
+    g_free(l);
 }
 
 void
 fl_log_init(int verbosity)
 {
-    g_log_set_default_handler(stderr_writer, GINT_TO_POINTER(verbosity));
+    GError *err = NULL;
+
+    /* Cannot fail for standard error.  The FlLog stays installed (and
+     * reachable through GLib) until the probe exits. */
+    (void)fl_log_open(FL_LOG_STDERR, NULL,
+                      fl_log_level_of_verbosity(verbosity), &err);
 }

@@ -2,7 +2,11 @@
  * log.h - the small logging vocabulary (after OpenNTPD's log.c).
  *
  * Everything goes through g_log with G_LOG_DOMAIN "flowlog2ipfix"; main.c
- * installs the one writer (stderr, with a verbosity threshold).  _warn adds
+ * installs the one writer: standard error (the default), a file of ours
+ * (--log-file, reopened on SIGHUP for logrotate), syslog(3) (--log
+ * syslog, facility daemon) or standard error with the journal's "<N>"
+ * priority prefixes (--log journal, for systemd).  A level threshold
+ * (--log-level, or -q/-v) applies to all of them.  _warn adds
  * strerror(errno), _warnx does not.
  */
 #ifndef FL_LOG_H
@@ -10,13 +14,57 @@
 
 #include <glib.h>
 
+void fl_log_error(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_warn(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_warnx(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_info(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 void fl_log_debug(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 
-/* 0 = errors and warnings only (-q), 1 = + info (default), 2 = -v (more
- * detail in summaries), 3 = -vv (+ debug). */
+typedef enum {
+    FL_LOG_STDERR, FL_LOG_FILE, FL_LOG_SYSLOG, FL_LOG_JOURNAL
+} FlLogDest;
+
+typedef enum {
+    FL_LOG_LEVEL_ERROR, FL_LOG_LEVEL_WARNING, FL_LOG_LEVEL_INFO,
+    FL_LOG_LEVEL_DEBUG
+} FlLogLevel;
+
+typedef struct FlLog FlLog;
+
+/* "stderr", "syslog", "journal" (FL_LOG_FILE comes with --log-file).
+ * FL_ERROR_CONFIG otherwise. */
+gboolean fl_log_parse_dest(const char *word, FlLogDest *dest, GError **err);
+/* "error", "warning", "info", "debug".  FL_ERROR_CONFIG otherwise. */
+gboolean fl_log_parse_level(const char *word, FlLogLevel *level,
+                            GError **err);
+/* TRUE when standard error is the journal's stream (systemd's
+ * JOURNAL_STREAM names it): then journal is the default of --log. */
+gboolean fl_log_stderr_is_journal(void);
+/* 0 (-q) = warning, 1 and 2 (-v) = info, 3 (-vv) = debug. */
+FlLogLevel fl_log_level_of_verbosity(int verbosity);
+
+/*
+ * Opens the destination (path: the file, for FL_LOG_FILE) and installs
+ * it as the writer of every message from now on.  FL_ERROR_CONFIG when
+ * the file cannot be opened; nothing is installed then.  Caller ends it
+ * with fl_log_close().
+ */
+FlLog *fl_log_open(FlLogDest dest, const char *path, FlLogLevel level,
+                   GError **err);
+
+/* SIGHUP: the file is opened again by name (logrotate moved it away).
+ * On failure the old file stays in use and *err is set.  Other
+ * destinations: nothing to do, TRUE. */
+gboolean fl_log_reopen(FlLog *log, GError **err);
+
+/* TRUE when messages go to standard error anyway (stderr, journal). */
+gboolean fl_log_is_stderr(const FlLog *log);
+
+/* Back to the standard error writer; closes the file or syslog.  NULL is
+ * fine. */
+void fl_log_close(FlLog *log);
+
+/* Standard error at the level of verbosity: for the test probes. */
 void fl_log_init(int verbosity);
 
 #endif

@@ -16,15 +16,19 @@
 #include "output/infomodel.h"
 #include "output/export.h"
 #include "log.h"
+#include "pidfile.h"
 #include "pipeline.h"
 #include "sources/checkpoint.h"
 #include "stats.h"
 
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3 };
 
-/* The one piece of process-wide state: set by SIGINT/SIGTERM, read by the
- * pipeline between chunks and by the exporter while it waits to reconnect. */
+/* The process-wide state: set by SIGINT/SIGTERM, read by the pipeline
+ * between chunks and by the exporter while it waits to reconnect; and the
+ * number of SIGHUPs, which the writer thread compares with the number it
+ * has acted on (service_tick). */
 static volatile gint stop_requested;
+static volatile gint hup_count;
 
 static void
 on_stop_signal(int sig)
@@ -36,11 +40,79 @@ on_stop_signal(int sig)
     signal(SIGTERM, SIG_DFL);
 }
 
+static void
+on_hup_signal(int sig)
+{
+    (void)sig;
+    g_atomic_int_inc(&hup_count);
+}
+
+/* A fatal error: on standard error always (the operator starting the
+ * service sees it), and in the log when that is a file or syslog. */
+static void
+report_error(const FlLog *log, const GError *err)
+{
+    fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+    if (!fl_log_is_stderr(log))
+        fl_log_error("%s", err->message);
+}
+
 static int
 usage_error(const GError *err)
 {
     fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
     return EXIT_USAGE;
+}
+
+/* What SIGHUP asks for, done by the writer thread (FlPipelineConfig's
+ * on_tick), never in the handler. */
+typedef struct {
+    FlExporter *exp;
+    FlIdPins *pins;
+    FlLog *log;
+    gint hups_done;
+} Service;
+
+/* Failures are logged, not fatal: the old log file, the old map and the
+ * current output file stay in use. */
+static gboolean
+service_tick(gpointer data, GError **err)
+{
+    Service *s = data;
+    gint n = g_atomic_int_get(&hup_count);
+    GError *local = NULL;
+
+    (void)err;
+    if (n == s->hups_done)
+        return TRUE;
+    s->hups_done = n;
+    if (!fl_log_reopen(s->log, &local)) {
+        fl_log_warnx("SIGHUP: %s; still writing to the old file",
+                     local->message);
+        g_clear_error(&local);
+    }
+    fl_log_info("SIGHUP: log reopened%s%s", s->pins ? ", --id-map read "
+                "again" : "", fl_exporter_rotates(s->exp) ? ", the output "
+                "file completed" : "");
+    if (s->pins && !fl_id_pins_reload(s->pins, &local)) {
+        fl_log_warnx("SIGHUP: %s; the map read before stays in use",
+                     local->message);
+        g_clear_error(&local);
+    }
+    fl_exporter_request_rotate(s->exp);
+    return TRUE;
+}
+
+/* The directory output's settings, from the configuration. */
+static void
+rotate_config(const FlConf *conf, FlRotateConfig *rc)
+{
+    memset(rc, 0, sizeof *rc);
+    rc->dir = conf->rotate_dir;
+    rc->prefix = conf->rotate_prefix;
+    rc->seconds = (guint)conf->rotate;
+    rc->bytes = conf->rotate_bytes_n;
+    rc->compress = conf->rotate_compress_enum;
 }
 
 /* TRUE when an input reads from AWS, so credentials must be found. */
@@ -160,6 +232,10 @@ main(int argc, char **argv)
     FlExporter *exp = NULL;
     FlExportCounts counts;
     FlIdPins *pins = NULL;
+    FlLog *log = NULL;
+    FlRotateConfig rc;
+    Service svc;
+    gboolean own_pidfile = FALSE;
     int status = EXIT_OK;
     struct sigaction sa;
 
@@ -173,7 +249,12 @@ main(int argc, char **argv)
         printf("outputs: %s\n", fl_output_transports());
         goto out_conf;
     }
-    fl_log_init(conf.verbosity);
+    log = fl_log_open(conf.log_dest, conf.log_file, conf.log_level_enum,
+                      &err);
+    if (log == NULL) {
+        status = usage_error(err);
+        goto out_conf;
+    }
 
     if (!resolve_flow_log_format(&conf, &sc, &err)) {
         status = usage_error(err);
@@ -222,13 +303,23 @@ main(int argc, char **argv)
     ec.tls_key = conf.tls_key;
     ec.tls_key_pass_file = conf.tls_key_pass_file;
     ec.udp_best_effort = conf.udp_best_effort;
+    rotate_config(&conf, &rc);
+    ec.rotate = conf.rotate_dir ? &rc : NULL;
 
     if (conf.check) {
         FlOutputKind kind;
-        char *host, *port;
+        char *host = NULL, *port = NULL;
         fbInfoModel_t *m;
 
-        if (!fl_output_parse(conf.output, &kind, &host, &port, &err)) {
+        if (conf.rotate_dir
+            && !g_file_test(conf.rotate_dir, G_FILE_TEST_IS_DIR)) {
+            g_set_error(&err, FL_ERROR, FL_ERROR_CONFIG, "output directory "
+                        "'%s' does not exist", conf.rotate_dir);
+            status = usage_error(err);
+            goto out_conf;
+        }
+        if (!conf.rotate_dir
+            && !fl_output_parse(conf.output, &kind, &host, &port, &err)) {
             status = usage_error(err);
             goto out_conf;
         }
@@ -248,18 +339,30 @@ main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* SA_RESTART: a HUP must not fail a blocking read of an input. */
+    sa.sa_handler = on_hup_signal;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
     /* A collector that closes its socket must give a write error, not
      * kill the process (libfixbuf does the same for its own sockets). */
     signal(SIGPIPE, SIG_IGN);
 
+    if (conf.pidfile) {
+        if (!fl_pidfile_create(conf.pidfile, &err)) {
+            report_error(log, err);
+            status = EXIT_USAGE;
+            goto out_conf;
+        }
+        own_pidfile = TRUE;
+    }
     if (!setup_sources(&conf, &sc, &err)) {
-        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        report_error(log, err);
         status = EXIT_USAGE;
         goto out_conf;
     }
     exp = fl_exporter_new(&ec, &err);
     if (exp == NULL) {
-        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        report_error(log, err);
         status = err->domain == FL_ERROR && (err->code == FL_ERROR_CONFIG
                                              || err->code == FL_ERROR_UNSUPPORTED)
                  ? EXIT_USAGE : EXIT_OUTPUT;
@@ -282,10 +385,16 @@ main(int argc, char **argv)
     pc.options_interval = (guint)conf.options_interval;
     pc.max_rate = (guint64)conf.max_rate;
     pc.stop = &stop_requested;
+    memset(&svc, 0, sizeof svc);
+    svc.exp = exp;
+    svc.pins = pins;
+    svc.log = log;
+    pc.on_tick = service_tick;
+    pc.tick_data = &svc;
 
     fl_stats_init(&stats);
     if (!fl_pipeline_run(&pc, exp, &stats, &err)) {
-        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        report_error(log, err);
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
@@ -293,7 +402,7 @@ main(int argc, char **argv)
         fl_log_warnx("stopped by a signal before the end of the input; "
                      "what was read is exported");
     if (!fl_exporter_close(exp, &counts, &err)) {
-        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        report_error(log, err);
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
@@ -314,6 +423,9 @@ main(int argc, char **argv)
     }
     fl_stats_clear(&stats);
 out_conf:
+    if (own_pidfile)
+        fl_pidfile_remove(conf.pidfile);
+    fl_log_close(log);
     clear_sources(&sc);
     fl_id_pins_free(pins);
     fl_conf_clear(&conf);

@@ -182,16 +182,6 @@ run_threaded(Pipeline *p, GError **err)
     return ok;
 }
 
-/* A pinned name with a description is described by the map; one without
- * gets the description of its first line, like any other name. */
-static void
-pin_in_registry(FlIdKind kind, guint32 id, const char *name,
-                const char *desc, gpointer data)
-{
-    if (*desc)
-        fl_id_registry_pin(data, kind, id, name, desc);
-}
-
 gboolean
 fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
                 FlStats *stats, GError **err)
@@ -213,7 +203,7 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
     p.encode = fl_exporter_takes_messages(exp);
     p.last_options_us = p.rate_start_us = t0;
     if (cfg->map.pins)
-        fl_id_pins_foreach(cfg->map.pins, pin_in_registry, p.reg);
+        fl_id_registry_apply_pins(p.reg, cfg->map.pins);
     fl_id_registry_pin(p.reg, FL_ID_INTERFACE, FL_ID_ACCEPT, "ACCEPT",
                        "flow log action ACCEPT");
     fl_id_registry_pin(p.reg, FL_ID_INTERFACE, FL_ID_REJECT, "REJECT",

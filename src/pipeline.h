@@ -43,6 +43,12 @@ typedef struct {
     guint options_interval;     /* seconds; 0 = only on new output */
     guint64 max_rate;           /* records/s, 0 = unlimited */
     const volatile gint *stop;  /* set by SIGINT/SIGTERM */
+    /* Called by the writer thread between chunks and, while it waits for
+     * input, at least every 200 ms (with threads == 1: between chunks
+     * only): where work a signal asked for is done, outside the handler.
+     * FALSE with *err ends the run as an output failure.  May be NULL. */
+    gboolean (*on_tick)(gpointer data, GError **err);
+    gpointer tick_data;
 } FlPipelineConfig;
 
 /*

@@ -101,6 +101,14 @@ pl_writer_tick(Pipeline *p, GError **err)
 {
     gint64 now = g_get_monotonic_time();
 
+    /* What a signal asked for (SIGHUP: rotate, reload, reopen). */
+    if (p->cfg->on_tick && !p->cfg->on_tick(p->cfg->tick_data, err))
+        return FALSE;
+    /* --id-map reloaded: its descriptions, and options again. */
+    if (p->cfg->map.pins
+        && fl_id_registry_apply_pins(p->reg, p->cfg->map.pins))
+        fl_id_registry_new_epoch(p->reg);
+
     if (p->cfg->options_interval
         && now - p->last_options_us
            >= (gint64)p->cfg->options_interval * G_USEC_PER_SEC) {
@@ -184,6 +192,11 @@ write_messages(Pipeline *p, Chunk *c, GError **err)
 
         g_assert(len >= 16 && next <= end && first <= last
                  && last <= c->n_recs);
+        /* A rotating file may end here: the next one needs its own
+         * options records (a new generation). */
+        if (fl_exporter_boundary(p->exp, err) == FL_EXPORT_FAILED)
+            return FALSE;
+        check_generation(p);
         do {
             x = FL_EXPORT_OK;
             for (guint32 i = first; x == FL_EXPORT_OK && i < last; i++) {

@@ -188,3 +188,8 @@ tests_fuzz_fuzz_parquet_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/parquet_equiv.py
 INTEGRATION_TESTS += tests/integration/parquet_corrupt.py
 INTEGRATION_TESTS += tests/integration/parquet_s3.py
+
+# Running as a service: rotating dir:// output (python3-ipfix, ipfixDump),
+# signals, --pidfile, logging, --id-map reload, the systemd units.
+INTEGRATION_TESTS += tests/integration/rotate_output.py \
+	tests/integration/daemon_life.py tests/integration/systemd_unit.sh

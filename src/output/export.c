@@ -37,6 +37,7 @@
 #include "output/stream.h"
 #include "output/templates.h"
 #include "output/udp.h"
+#include "output/rotate.h"
 
 #include "output/export_int.h"
 
@@ -258,8 +259,12 @@ static void
 exporter_free(FlExporter *e)
 {
     g_clear_pointer(&e->fbuf, fBufFree);
-    if (e->fp && e->fp != stdout)
+    if (e->rot) {
+        guint64 ignored;
+        fl_rotator_close(e->rot, FALSE, &ignored, NULL);
+    } else if (e->fp && e->fp != stdout) {
         fclose(e->fp);
+    }
     fl_xstream_free(e);
     g_clear_pointer(&e->relay, fl_udp_relay_free);
     g_clear_pointer(&e->model, fbInfoModelFree);
@@ -302,16 +307,27 @@ fl_exporter_new(const FlExportConfig *cfg, GError **err)
     e->cfg.infomodel_dir = e->infomodel_dir;
     if (e->cfg.replay_buffer == 0)
         e->cfg.replay_buffer = 8 << 20;
-    if (!fl_output_parse(e->output, &e->kind, &e->host, &e->port, err)
-        || !check_tls_settings(e, err))
+    if (cfg->rotate) {
+        e->kind = FL_OUT_FILE;
+    } else if (!fl_output_parse(e->output, &e->kind, &e->host, &e->port,
+                                err)) {
+        goto fail;
+    }
+    if (!check_tls_settings(e, err))
         goto fail;
     e->model = fl_infomodel_load(e->infomodel_dir, err);
     if (e->model == NULL)
         goto fail;
     if (!fl_template_check_layout(e->model, err))
         goto fail;
-    if (e->kind == FL_OUT_FILE && !open_file(e, err))
+    if (cfg->rotate) {
+        e->rot = fl_rotator_open(cfg->rotate, err);
+        if (e->rot == NULL)
+            goto fail;
+        e->fp = fl_rotator_fp(e->rot);
+    } else if (e->kind == FL_OUT_FILE && !open_file(e, err)) {
         goto fail;
+    }
     if (is_stream(e) && !fl_xstream_open(e, err))
         goto fail;
 
@@ -445,13 +461,16 @@ fl_exporter_append_option(FlExporter *e, FlIdKind kind, guint32 id,
     return after_write(e, err);
 }
 
+static FlExportResult rotating_tick(FlExporter *e, gint64 now_us,
+                                    GError **err);
+
 FlExportResult
 fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
 {
     FlExportResult x;
 
     if (e->kind == FL_OUT_FILE)
-        return FL_EXPORT_OK;
+        return e->rot ? rotating_tick(e, now_us, err) : FL_EXPORT_OK;
     if (e->kind == FL_OUT_UDP && e->cfg.template_refresh > 0
         && now_us - e->last_templates_us
            >= (gint64)e->cfg.template_refresh * G_USEC_PER_SEC) {
@@ -520,6 +539,7 @@ fl_exporter_write_message(FlExporter *e, guint8 *msg, gsize len,
     /* Counted before the write: a reconnection inside it renumbers the
      * kept messages up to here. */
     fbSessionSetSequence(e->session, seq + n_records);
+    e->file_records += n_records;
     if (is_stream(e))
         return fl_xstream_write(e, msg, len, err);
     if (fwrite(msg, 1, len, e->fp) != len) {
@@ -638,7 +658,15 @@ fl_exporter_close(FlExporter *e, FlExportCounts *counts, GError **err)
          * FILE* of ours it leaves alone. */
         g_clear_pointer(&e->fbuf, fBufFree);
     }
-    if (e->fp) {
+    if (e->rot) {
+        /* The last file is completed (renamed) even after an error, if
+         * it has records: they are whole messages. */
+        if (!fl_rotator_close(e->rot, e->file_records > 0,
+                              &counts->bytes_out, ok ? err : NULL))
+            ok = FALSE;
+        e->rot = NULL;
+        e->fp = NULL;
+    } else if (e->fp) {
         int rc = e->fp == stdout ? fflush(e->fp) : fclose(e->fp);
         if (rc != 0 && ok) {
             g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->output,
@@ -647,7 +675,7 @@ fl_exporter_close(FlExporter *e, FlExportCounts *counts, GError **err)
         }
         e->fp = NULL;
     }
-    if (e->kind == FL_OUT_FILE) {
+    if (e->kind == FL_OUT_FILE && counts->bytes_out == 0) {
         if (strcmp(e->output, "-") == 0 ? fstat(1, &st) == 0
                                         : stat(e->output, &st) == 0)
             if (S_ISREG(st.st_mode))
@@ -657,4 +685,63 @@ fl_exporter_close(FlExporter *e, FlExportCounts *counts, GError **err)
     counts->reconnects = e->reconnects;
     exporter_free(e);
     return ok;
+}
+/* ---- rotating files (-o dir://, rotate.c) ---------------------------- */
+
+/*
+ * Between two messages: completes the current file when it is due and
+ * begins the next, with a new session, so that it starts with its
+ * templates; the new generation tells the writer that options records are
+ * due again.  A file without data records is removed, not completed.
+ */
+FlExportResult
+fl_exporter_boundary(FlExporter *e, GError **err)
+{
+    if (e->rot == NULL || !fl_rotator_due(e->rot, g_get_monotonic_time()))
+        return FL_EXPORT_OK;
+    if (!fBufEmit(e->fbuf, err))
+        goto fail;
+    /* fBufFree frees the session; our FILE* it leaves alone. */
+    g_clear_pointer(&e->fbuf, fBufFree);
+    e->session = NULL;
+    e->fp = NULL;
+    if (!fl_rotator_next(e->rot, e->file_records > 0, err))
+        goto fail;
+    e->file_records = 0;
+    e->fp = fl_rotator_fp(e->rot);
+    if (!build(e, err))
+        goto fail;
+    return FL_EXPORT_OK;
+fail:
+    g_prefix_error(err, "%s: ", e->output);
+    return FL_EXPORT_FAILED;
+}
+
+/* The temporary file is flushed once a second: its size shows how far
+ * the run got (pollers skip it; a crash loses it either way). */
+static FlExportResult
+rotating_tick(FlExporter *e, gint64 now_us, GError **err)
+{
+    if (now_us - e->last_emit_us >= G_USEC_PER_SEC) {
+        if (fflush(e->fp) != 0) {
+            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->output,
+                        g_strerror(errno));
+            return FL_EXPORT_FAILED;
+        }
+        e->last_emit_us = now_us;
+    }
+    return fl_exporter_boundary(e, err);
+}
+
+void
+fl_exporter_request_rotate(FlExporter *e)
+{
+    if (e->rot)
+        fl_rotator_request(e->rot);
+}
+
+gboolean
+fl_exporter_rotates(const FlExporter *e)
+{
+    return e->rot != NULL;
 }

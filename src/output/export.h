@@ -20,12 +20,15 @@
  *           again: these outputs never return FL_EXPORT_RETRY.
  *   close -> final emit; TCP/TLS wait until the collector acknowledged
  *           everything.
+ *   boundary (dir:// only) -> between messages, a due file is completed
+ *           and the next begun with a new session (rotate.h)
  */
 #ifndef FL_EXPORT_H
 #define FL_EXPORT_H
 
 #include <glib.h>
 #include "mapper.h"
+#include "output/rotate.h"
 
 typedef enum {
     FL_OUT_FILE, FL_OUT_TCP, FL_OUT_UDP, FL_OUT_SCTP, FL_OUT_TLS
@@ -44,6 +47,8 @@ typedef struct {
     const char *tls_ca;             /* TLS: CA file (NULL: system store) */
     const char *tls_cert, *tls_key, *tls_key_pass_file;
     gboolean    udp_best_effort;    /* refused datagrams are not an error */
+    const FlRotateConfig *rotate;   /* dir:// output (rotating files), or
+                                       NULL: output says where */
 } FlExportConfig;
 
 /* What the output did, for the statistics (fl_exporter_close). */
@@ -145,9 +150,26 @@ gboolean fl_exporter_options_enabled(const FlExporter *e);
 FlOutputKind fl_exporter_kind(const FlExporter *e);
 
 /*
+ * Rotating files (cfg->rotate): called between two messages (the writer
+ * does, and tick does).  When the current file is due it is completed and
+ * a new one begun with its own templates; the generation changes, so the
+ * options records are sent again into the new file.  FL_EXPORT_FAILED
+ * with *err when a file cannot be completed or begun.  For other outputs
+ * it does nothing.
+ */
+FlExportResult fl_exporter_boundary(FlExporter *e, GError **err);
+
+/* SIGHUP: the current rotating file is completed at the next boundary (a
+ * file without data records is not kept).  No-op for other outputs. */
+void fl_exporter_request_rotate(FlExporter *e);
+/* TRUE for a dir:// output.  Cannot fail. */
+gboolean fl_exporter_rotates(const FlExporter *e);
+
+/*
  * Emits what is buffered and closes the output: TCP/TLS after everything
  * was acknowledged (as fl_exporter_sync); UDP fails when datagrams were
- * refused, unless udp_best_effort.  Fills *counts.  Always frees e.
+ * refused, unless udp_best_effort; a rotating output's last file is
+ * completed and renamed.  Fills *counts.  Always frees e.
  */
 gboolean fl_exporter_close(FlExporter *e, FlExportCounts *counts,
                            GError **err);

@@ -45,6 +45,9 @@ struct FlExporter {
     GByteArray *partial;        /* the cookie's unfinished message */
     GHashTable *options;        /* key: kind << 32 | id; value: OptCopy */
     guint64 records_resent, reconnects;
+    /* dir:// (rotate.c) */
+    struct FlRotator *rot;      /* rotating files, else NULL */
+    guint64 file_records;       /* data records in the current file */
     /* UDP */
     FlUdpRelay *relay;
     guint appends;              /* records since the relay was pumped */

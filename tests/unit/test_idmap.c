@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
+#include "error.h"
 #include "idmap.h"
 
 /* ---- hash -------------------------------------------------------------- */
@@ -303,6 +305,70 @@ test_cache_per_thread(void)
     fl_name_cache_free(b);
 }
 
+/* ---- --id-map reload (SIGHUP) ------------------------------------------- */
+
+static void
+write_map(const char *path, const char *text)
+{
+    GError *err = NULL;
+
+    g_file_set_contents(path, text, -1, &err);
+    g_assert_no_error(err);
+}
+
+static void
+test_pins_reload(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("test_idmap.XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "map.csv", NULL);
+    FlIdRegistry *r = fl_id_registry_new();
+    GError *err = NULL;
+    FlIdPins *pins;
+    FlNameCache *c;
+    gboolean is_new;
+    const char *desc = NULL;
+
+    write_map(path, "interface,eni-a,100,first\n");
+    pins = fl_id_pins_load(path, 32, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(fl_id_pins_generation(pins), ==, 1);
+    c = fl_name_cache_new(FL_ID_INTERFACE, 32, pins);
+    g_assert_cmpuint(fl_name_cache_lookup(c, "eni-a", 5, &is_new), ==, 100);
+    g_assert_true(is_new);
+    g_assert_cmpuint(fl_name_cache_lookup(c, "eni-a", 5, &is_new), ==, 100);
+    g_assert_false(is_new);
+    g_assert_true(fl_id_registry_apply_pins(r, pins));
+    g_assert_false(fl_id_registry_apply_pins(r, pins));
+
+    /* A new map: the cache forgets, and reports the name again. */
+    write_map(path, "interface,eni-a,200,second\n");
+    g_assert_true(fl_id_pins_reload(pins, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(fl_id_pins_generation(pins), ==, 2);
+    g_assert_cmpuint(fl_name_cache_lookup(c, "eni-a", 5, &is_new), ==, 200);
+    g_assert_true(is_new);
+    g_assert_cmpuint(fl_id_pins_lookup(pins, FL_ID_INTERFACE, "eni-a", 5,
+                                       &desc), ==, 200);
+    g_assert_cmpstr(desc, ==, "second");
+    g_assert_true(fl_id_registry_apply_pins(r, pins));
+
+    /* A broken map is refused; the last good one stays. */
+    write_map(path, "interface,eni-a,oops\n");
+    g_assert_false(fl_id_pins_reload(pins, &err));
+    g_assert_error(err, FL_ERROR, FL_ERROR_CONFIG);
+    g_clear_error(&err);
+    g_assert_cmpuint(fl_id_pins_generation(pins), ==, 2);
+    g_assert_cmpuint(fl_name_cache_lookup(c, "eni-a", 5, &is_new), ==, 200);
+    g_assert_false(is_new);
+    g_assert_false(fl_id_registry_apply_pins(r, pins));
+
+    fl_name_cache_free(c);
+    fl_id_pins_free(pins);
+    fl_id_registry_free(r);
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 /* ---- registry ------------------------------------------------------------ */
 
 static gboolean
@@ -532,6 +598,7 @@ main(int argc, char **argv)
     g_test_add_func("/idmap/cache/many-names", test_cache_many_names);
     g_test_add_func("/idmap/cache/same-set", test_cache_same_set);
     g_test_add_func("/idmap/cache/per-thread", test_cache_per_thread);
+    g_test_add_func("/idmap/pins/reload", test_pins_reload);
     g_test_add_func("/idmap/registry/collisions", test_registry_collisions);
     g_test_add_func("/idmap/registry/first-wins", test_registry_first_wins);
     g_test_add_func("/idmap/registry/pin", test_registry_pin);
