@@ -50,6 +50,11 @@ typedef struct {
     gboolean follow;
     gint cwl_poll_interval, cwl_overlap;
     char *log_stream_prefix;
+    /* Lambda */
+    gboolean lambda;            /* --lambda, or AWS_LAMBDA_RUNTIME_API set
+                                   and no input given */
+    gint lambda_deadline_margin;        /* ms */
+    gint template_refresh_invocations;
 } FlConf;
 
 /*

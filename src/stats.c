@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_write.h"
 #include "stats.h"
 
 void
@@ -108,12 +109,10 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
     }
 }
 
-gboolean
-fl_stats_write_json(const FlStats *s, const char *path, GError **err)
+void
+fl_stats_append_json(const FlStats *s, GString *j)
 {
-    g_autoptr(GString) j = g_string_new("{");
-    g_autoptr(GError) local = NULL;
-
+    g_string_append_c(j, '{');
 #define NUM(k, v) g_string_append_printf(j, "\"%s\": %" G_GUINT64_FORMAT ", ", \
                                          k, (guint64)(v))
     NUM("objects", s->objects);
@@ -158,14 +157,26 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
 
         g_hash_table_iter_init(&it, s->skipdata_by_interface);
         while (g_hash_table_iter_next(&it, &k, &v)) {
-            /* Interface names come from input: escape them. */
-            g_autofree char *esc = g_strescape(k, NULL);
-            g_string_append_printf(j, "%s\"%s\": %u", first ? "" : ", ", esc,
-                                   GPOINTER_TO_UINT(v));
+            /* Interface names come from input: escaped, and bytes that
+             * are not UTF-8 replaced, so the document stays JSON. */
+            if (!first)
+                g_string_append(j, ", ");
+            fl_json_append_string(j, k, -1);
+            g_string_append_printf(j, ": %u", GPOINTER_TO_UINT(v));
             first = FALSE;
         }
     }
-    g_string_append(j, "}}\n");
+    g_string_append(j, "}}");
+}
+
+gboolean
+fl_stats_write_json(const FlStats *s, const char *path, GError **err)
+{
+    g_autoptr(GString) j = g_string_new(NULL);
+    g_autoptr(GError) local = NULL;
+
+    fl_stats_append_json(s, j);
+    g_string_append_c(j, '\n');
     if (!g_file_set_contents(path, j->str, (gssize)j->len, &local)) {
         g_set_error(err, FL_ERROR, FL_ERROR_IO, "--stats-json: %s",
                     local->message);

@@ -57,6 +57,11 @@ struct FlExporter {
     FILE *fp;                   /* file and TCP outputs: ours; libfixbuf
                                    writes through it and so do we */
     gboolean unflushed;         /* TCP: bytes in fp's buffer */
+    /* Lambda mode (fl_exporter_begin): */
+    gint64 deadline_us;         /* monotonic; 0: none */
+    guint connections;          /* sessions built so far */
+    gint64 last_templates_real_us;  /* wall clock of the last templates */
+    guint batches_since_templates;
 };
 
 gboolean
@@ -187,7 +192,7 @@ open_file(FlExporter *e, GError **err)
 #define CONNECT_TIMEOUT_MS 10000
 
 static int
-connect_with_timeout(const struct addrinfo *ai, int *err_no)
+connect_with_timeout(const struct addrinfo *ai, int timeout_ms, int *err_no)
 {
     int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC
                     | SOCK_NONBLOCK, ai->ai_protocol);
@@ -206,7 +211,7 @@ connect_with_timeout(const struct addrinfo *ai, int *err_no)
         }
         pfd.fd = fd;
         pfd.events = POLLOUT;
-        if (poll(&pfd, 1, CONNECT_TIMEOUT_MS) != 1) {
+        if (poll(&pfd, 1, timeout_ms) != 1) {
             *err_no = ETIMEDOUT;
             close(fd);
             return -1;
@@ -233,6 +238,13 @@ open_tcp(FlExporter *e, GError **err)
 {
     struct addrinfo hints, *res = NULL;
     int rc, fd = -1, err_no = 0;
+    int timeout_ms = CONNECT_TIMEOUT_MS;
+
+    /* Within a Lambda invocation the connect must not outlast it. */
+    if (e->deadline_us) {
+        gint64 left = (e->deadline_us - g_get_monotonic_time()) / 1000;
+        timeout_ms = (int)CLAMP(left, 0, CONNECT_TIMEOUT_MS);
+    }
 
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;
@@ -244,7 +256,7 @@ open_tcp(FlExporter *e, GError **err)
         return FALSE;
     }
     for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
-        fd = connect_with_timeout(ai, &err_no);
+        fd = connect_with_timeout(ai, timeout_ms, &err_no);
     freeaddrinfo(res);
     if (fd < 0) {
         g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
@@ -339,7 +351,10 @@ build(FlExporter *e, GError **err)
         return FALSE;
     }
     e->generation++;
+    e->connections++;
     e->last_emit_us = e->last_templates_us = g_get_monotonic_time();
+    e->last_templates_real_us = g_get_real_time();
+    e->batches_since_templates = 0;
     e->dirty = FALSE;
     return TRUE;
 }
@@ -398,31 +413,27 @@ is_transport_error(const GError *err)
 }
 
 /*
- * After a failed write: drop the fBuf (and with it the stale message and
- * the half-dead socket), then rebuild with exponential backoff until the
- * collector is back, the reconnect timeout passes, or a signal asks us to
- * stop.  Only TCP gets here: files and UDP failures are final or silent.
+ * Builds the session again with exponential backoff until the collector
+ * is back (FL_EXPORT_RETRY), or the reconnect timeout or the deadline of
+ * fl_exporter_set_deadline() passes, or a signal asks us to stop
+ * (FL_EXPORT_FAILED, and the output stays without a session).
  */
 static FlExportResult
-recover(FlExporter *e, GError **err)
+reconnect(FlExporter *e, GError **err)
 {
     gint64 deadline;
+    gboolean by_deadline = FALSE;
     gulong delay_ms = 100;
 
-    if (e->kind != FL_OUT_TCP || !is_transport_error(*err)) {
-        g_prefix_error(err, "%s: ", e->output);
-        return FL_EXPORT_FAILED;
-    }
-    fl_log_warnx("%s: %s; reconnecting (records in the failed message are "
-                 "lost)", e->output, (*err)->message);
-    g_clear_error(err);
-    g_clear_pointer(&e->fbuf, fBufFree);
-    e->session = NULL;
-    close_tcp(e);
     deadline = g_get_monotonic_time()
                + (gint64)e->cfg.reconnect_timeout * G_USEC_PER_SEC;
+    if (e->deadline_us && e->deadline_us < deadline) {
+        deadline = e->deadline_us;
+        by_deadline = TRUE;
+    }
     for (;;) {
         GError *local = NULL;
+        gint64 now;
 
         if (e->cfg.stop && g_atomic_int_get(e->cfg.stop)) {
             g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
@@ -433,18 +444,55 @@ recover(FlExporter *e, GError **err)
             fl_log_info("%s: reconnected", e->output);
             return FL_EXPORT_RETRY;
         }
-        if (g_get_monotonic_time() > deadline) {
-            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
-                        "%s: collector unreachable for %u s: %s", e->output,
-                        e->cfg.reconnect_timeout, local->message);
+        now = g_get_monotonic_time();
+        if (now >= deadline) {
+            if (by_deadline)
+                g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                            "%s: collector unreachable until the "
+                            "invocation's deadline: %s", e->output,
+                            local->message);
+            else
+                g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                            "%s: collector unreachable for %u s: %s",
+                            e->output, e->cfg.reconnect_timeout,
+                            local->message);
             g_clear_error(&local);
             return FL_EXPORT_FAILED;
         }
         fl_log_debug("%s: reconnect failed: %s", e->output, local->message);
         g_clear_error(&local);
-        g_usleep(delay_ms * 1000);
+        g_usleep(MIN((gint64)delay_ms * 1000, deadline - now));
         delay_ms = MIN(delay_ms * 2, 5000);
     }
+}
+
+/* Frees the fBuf (and with it the stale message) and the socket. */
+static void
+drop_session(FlExporter *e)
+{
+    g_clear_pointer(&e->fbuf, fBufFree);
+    e->session = NULL;
+    close_tcp(e);
+}
+
+/*
+ * After a failed write: drop the fBuf (and with it the stale message and
+ * the half-dead socket), then rebuild with exponential backoff until the
+ * collector is back, the reconnect timeout passes, or a signal asks us to
+ * stop.  Only TCP gets here: files and UDP failures are final or silent.
+ */
+static FlExportResult
+recover(FlExporter *e, GError **err)
+{
+    if (e->kind != FL_OUT_TCP || !is_transport_error(*err)) {
+        g_prefix_error(err, "%s: ", e->output);
+        return FL_EXPORT_FAILED;
+    }
+    fl_log_warnx("%s: %s; reconnecting (records in the failed message are "
+                 "lost)", e->output, (*err)->message);
+    g_clear_error(err);
+    drop_session(e);
+    return reconnect(e, err);
 }
 
 static inline gboolean
@@ -531,6 +579,8 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
             return recover(e, err);
         e->cur_int = e->cur_ext = 0;
         e->last_templates_us = now_us;
+        e->last_templates_real_us = g_get_real_time();
+        e->batches_since_templates = 0;
         e->generation++;
         e->dirty = TRUE;
     }
@@ -633,6 +683,87 @@ fl_exporter_sync(FlExporter *e, GError **err)
         return FL_EXPORT_FAILED;
     }
     return FL_EXPORT_OK;
+}
+
+/*
+ * TRUE when the collector closed or reset the TCP connection: it never
+ * sends anything, so a readable socket means end of stream or an error
+ * (a byte it did send is left alone).
+ */
+static gboolean
+peer_closed(FlExporter *e)
+{
+    struct pollfd pfd;
+    char b;
+    ssize_t n;
+
+    if (e->fp == NULL)
+        return TRUE;
+    pfd.fd = fileno(e->fp);
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    if (poll(&pfd, 1, 0) != 1)
+        return FALSE;
+    if (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))
+        return TRUE;
+    n = recv(pfd.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK
+                      && errno != EINTR);
+}
+
+/* UDP: templates again when due by count or by either clock. */
+static gboolean
+templates_due(const FlExporter *e, guint every_n)
+{
+    gint64 refresh = (gint64)e->cfg.template_refresh * G_USEC_PER_SEC;
+
+    if (every_n > 0 && e->batches_since_templates >= every_n)
+        return TRUE;
+    if (refresh == 0)
+        return FALSE;
+    return g_get_monotonic_time() - e->last_templates_us >= refresh
+           || g_get_real_time() - e->last_templates_real_us >= refresh;
+}
+
+FlExportResult
+fl_exporter_begin(FlExporter *e, guint every_n, GError **err)
+{
+    if (e->kind == FL_OUT_TCP && (e->fbuf == NULL || peer_closed(e))) {
+        if (e->fbuf)
+            fl_log_warnx("%s: the collector closed the connection; "
+                         "reconnecting", e->output);
+        drop_session(e);
+        return reconnect(e, err);
+    }
+    if (e->fbuf == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: the output "
+                    "failed before", e->output);
+        return FL_EXPORT_FAILED;
+    }
+    e->batches_since_templates++;
+    if (e->kind == FL_OUT_UDP && templates_due(e, every_n)) {
+        if (!fbSessionExportTemplates(e->session, err))
+            return recover(e, err);
+        e->cur_int = e->cur_ext = 0;
+        e->last_templates_us = g_get_monotonic_time();
+        e->last_templates_real_us = g_get_real_time();
+        e->batches_since_templates = 0;
+        e->generation++;
+        e->dirty = TRUE;
+    }
+    return FL_EXPORT_OK;
+}
+
+void
+fl_exporter_set_deadline(FlExporter *e, gint64 until_us)
+{
+    e->deadline_us = until_us;
+}
+
+guint
+fl_exporter_connections(const FlExporter *e)
+{
+    return e->connections;
 }
 
 guint

@@ -110,6 +110,32 @@ FlExportResult fl_exporter_sync(FlExporter *e, GError **err);
 /* Periodic work; call at least once a second with g_get_monotonic_time(). */
 FlExportResult fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err);
 
+/*
+ * Before a unit of work that follows a pause (a Lambda invocation: in
+ * between, the process may have been frozen, with no timers running):
+ *  - TCP: a connection the collector closed meanwhile, or one given up
+ *    by an earlier call, is rebuilt now (templates and options re-sent),
+ *    before the first records would be lost into it; FL_EXPORT_RETRY
+ *    then, FL_EXPORT_FAILED with *err when the collector cannot be
+ *    reached (with retries as after a write failure);
+ *  - UDP: templates are sent again when every_n calls (0: not counted)
+ *    or --template-refresh seconds passed since the last time, by the
+ *    wall clock as well as the monotonic one (which may stand still
+ *    while the process is frozen).
+ */
+FlExportResult fl_exporter_begin(FlExporter *e, guint every_n, GError **err);
+
+/*
+ * Reconnecting (and a TCP connect) gives up at until_us (monotonic
+ * time) if that comes before --reconnect-timeout; 0: no such limit.
+ * Cannot fail.
+ */
+void fl_exporter_set_deadline(FlExporter *e, gint64 until_us);
+
+/* How many times a session was built (1 after fl_exporter_new, one more
+ * for each reconnection): a change means records may have been lost. */
+guint fl_exporter_connections(const FlExporter *e);
+
 /* Incremented on every rebuilt session and UDP template refresh: options
  * records are due again when it changes. */
 guint fl_exporter_generation(const FlExporter *e);
