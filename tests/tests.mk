@@ -158,3 +158,8 @@ UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
+
+# The Lambda runtime mode against the suite's Runtime API emulator
+# (lambda_emulator.py), s3rver and python3-ipfix collectors.  With
+# FL_LAMBDA_DIR set it runs the bootstrap of an unpacked Lambda zip.
+INTEGRATION_TESTS += tests/integration/lambda_runtime.py

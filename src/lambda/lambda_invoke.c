@@ -220,10 +220,11 @@ run_pipeline(Run *r, FlExportResult *sync, GError **err)
     pc.inputs = inputs;
     pc.s3_event = NULL;
     pc.sqs_queue = NULL;
-    /* An event's lines are in memory and few: starting threads and
-     * their chunk buffers would cost more than it saves. */
+    /* An event's lines are in memory and few: starting threads, their
+     * chunk buffers and their encoders would cost more than it saves. */
     if (r->kind == FL_EVENT_CWL || r->kind == FL_EVENT_KINESIS)
         pc.threads = 1;
+    fl_exporter_set_records_only(cfg->exp, pc.threads == 1);
     if (!fl_pipeline_run(&pc, cfg->exp, r->stats, err))
         return FALSE;
     *sync = fl_exporter_sync(cfg->exp, err);

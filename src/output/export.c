@@ -62,6 +62,7 @@ struct FlExporter {
     guint connections;          /* sessions built so far */
     gint64 last_templates_real_us;  /* wall clock of the last templates */
     guint batches_since_templates;
+    gboolean records_only;      /* fl_exporter_set_records_only() */
 };
 
 gboolean
@@ -600,7 +601,14 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
 gboolean
 fl_exporter_takes_messages(const FlExporter *e)
 {
-    return e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP;
+    return !e->records_only
+           && (e->kind == FL_OUT_FILE || e->kind == FL_OUT_TCP);
+}
+
+void
+fl_exporter_set_records_only(FlExporter *e, gboolean records_only)
+{
+    e->records_only = records_only;
 }
 
 FlExportResult

@@ -77,6 +77,15 @@ FlExportResult fl_exporter_append_option(FlExporter *e, FlIdKind kind,
  */
 gboolean fl_exporter_takes_messages(const FlExporter *e);
 
+/*
+ * With TRUE, takes_messages() says FALSE whatever the output: records are
+ * appended one by one, for a unit of work too small to pay for the
+ * encoders (each loads an information model and builds every template:
+ * milliseconds, more than a Lambda invocation of a few thousand lines
+ * takes to convert).  Takes effect at the next pipeline run.
+ */
+void fl_exporter_set_records_only(FlExporter *e, gboolean records_only);
+
 /* Announces the data template of variant (if not yet) before a message
  * that uses it. */
 FlExportResult fl_exporter_ensure_variant(FlExporter *e, guint variant,
