@@ -106,8 +106,7 @@ fl_lambda_run(const FlLambdaConfig *cfg, GError **err)
         serve(&l, api, inv);
         fl_invocation_free(inv);
     }
-    fl_deadline_free(l.alarm);
-    g_clear_pointer(&l.cwl, fl_cwl_decoder_free);
+    fl_lambda_clear(&l);
     return ok;
 }
 

@@ -95,27 +95,85 @@ plan_deadline(Run *r, FlOutcome *out)
     return TRUE;
 }
 
+/* FALSE when there is still time to read; else answered. */
+static gboolean
+too_late(const Run *r, FlOutcome *out)
+{
+    if (r->alarm_us == 0 || g_get_monotonic_time() < r->alarm_us)
+        return FALSE;
+    fail(out, E_DEADLINE, "decoding the event took until %u ms before "
+         "the deadline (--lambda-deadline-margin): none of its records "
+         "were sent", r->l->cfg->deadline_margin_ms);
+    return TRUE;
+}
+
+/* Events larger than this are decoded in a thread that the invocation
+ * stops waiting for at its deadline; smaller ones take milliseconds. */
+#define DECODE_INLINE_MAX (256 * 1024)
+
+/*
+ * The payloads of r's envelope, decoded here or, for a large event, by a
+ * job waited for until the alarm.  FALSE with *err as the decoder says,
+ * or FALSE with *late set when the alarm came first.
+ */
+static gboolean
+decode_envelope(Run *r, const char *name, GPtrArray **parts,
+                FlCwlCounts *counts, gboolean *late, GError **err)
+{
+    FlLambda *l = r->l;
+    FlEnvelopeJob *job;
+    gsize len;
+    const guint8 *buf = g_bytes_get_data(r->inv->event, &len);
+
+    *late = FALSE;
+    if (l->left)                /* the decode given up last time */
+        l->cwl = fl_envelope_job_finish(g_steal_pointer(&l->left));
+    if (l->cwl == NULL)
+        l->cwl = fl_cwl_decoder_new();
+    if (len <= DECODE_INLINE_MAX || r->alarm_us == 0) {
+        *parts = g_ptr_array_new();
+        if (fl_envelope_expand(l->cwl, name, buf, len, *parts, counts, err))
+            return TRUE;
+        g_clear_pointer(parts, g_ptr_array_unref);
+        return FALSE;
+    }
+    job = fl_envelope_job_start(g_steal_pointer(&l->cwl), name,
+                                r->inv->event);
+    if (!fl_envelope_job_wait(job, r->alarm_us)) {
+        l->left = job;
+        *late = TRUE;
+        return FALSE;
+    }
+    if (!fl_envelope_job_result(job, parts, counts, err)) {
+        l->cwl = fl_envelope_job_finish(job);
+        return FALSE;
+    }
+    l->cwl = fl_envelope_job_finish(job);
+    return TRUE;
+}
+
 /* CloudWatch Logs and Kinesis: the payloads, as text objects. */
 static gboolean
 gather_envelope(Run *r, FlOutcome *out)
 {
-    g_autoptr(GPtrArray) parts = g_ptr_array_new();
+    g_autoptr(GPtrArray) parts = NULL;
     g_autofree char *name = g_strdup_printf("invocation %s",
                                             r->inv->request_id);
     FlCwlCounts counts;
     GError *err = NULL;
-    const char *json;
-    gsize len;
+    gboolean late;
 
-    if (r->l->cwl == NULL)
-        r->l->cwl = fl_cwl_decoder_new();
     memset(&counts, 0, sizeof counts);
-    json = event_bytes(r, &len);
-    if (!fl_envelope_expand(r->l->cwl, name, (const guint8 *)json, len,
-                            parts, &counts, &err)) {
-        fail(out, E_MALFORMED, "%s event: %s",
-             fl_event_kind_name(r->kind), err->message);
-        g_error_free(err);
+    if (!decode_envelope(r, name, &parts, &counts, &late, &err)) {
+        if (late)
+            fail(out, E_DEADLINE, "decoding the event took until %u ms "
+                 "before the deadline (--lambda-deadline-margin): none "
+                 "of its records were sent",
+                 r->l->cfg->deadline_margin_ms);
+        else
+            fail(out, E_MALFORMED, "%s event: %s",
+                 fl_event_kind_name(r->kind), err->message);
+        g_clear_error(&err);
         return FALSE;
     }
     r->stats->envelope_payloads += counts.payloads;
@@ -341,9 +399,20 @@ fl_lambda_invoke(FlLambda *l, const FlInvocation *inv, FlStats *stats,
     out->kind = fl_event_kind_name(r.kind);
     r.in = fl_memory_input_new();
     r.batch = fl_batch_new();
-    if (gather(&r, out))
+    /* Decoding an envelope cannot be cut short: a large event may eat
+     * the margin, so look at the clock before starting on its lines. */
+    if (gather(&r, out) && !too_late(&r, out))
         process(&r, out);
     /* The input first: its hooks point into the batch. */
     fl_memory_input_free(r.in);
     fl_batch_free(r.batch);
+}
+
+void
+fl_lambda_clear(FlLambda *l)
+{
+    if (l->left)
+        l->cwl = fl_envelope_job_finish(g_steal_pointer(&l->left));
+    g_clear_pointer(&l->cwl, fl_cwl_decoder_free);
+    g_clear_pointer(&l->alarm, fl_deadline_free);
 }
