@@ -119,6 +119,20 @@ def status(pid, key):
     return 0
 
 
+def cpu_ms(pid):
+    """CPU time of the process so far (every thread), from schedstat's
+    nanoseconds: unlike wall time it hardly depends on what else the
+    machine runs."""
+    total = 0
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/schedstat" % (pid, t)) as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError):
+            pass
+    return total / 1e6
+
+
 def runtime_stats(err_path):
     """elapsed_s of each invocation line of the runtime's log."""
     out = []
@@ -161,11 +175,12 @@ def main():
                      "CONTROL_MESSAGE").encode()
 
     # cold start
-    cold = []
+    cold, cold_cpu = [], []
     for _ in range(a.cold_runs):
         api = lambda_emulator.RuntimeApi()
         p, t0 = start(a, api, sink, err_path)
         cold.append((api.wait_next(1, 60) - t0) * 1000)
+        cold_cpu.append(cpu_ms(p.pid))
         stop(p)
         api.close()
 
@@ -187,9 +202,12 @@ def main():
     rounds(big, a.warmup)
     rss_warm = status(p.pid, "VmRSS")
     skip = len(runtime_stats(err_path))
+    c0 = cpu_ms(p.pid)
     big_rt = rounds(big, a.samples)
+    c1 = cpu_ms(p.pid)
     conv = [s * 1000 for s, _ in runtime_stats(err_path)[skip:]]
     ctrl_rt = rounds(ctrl, a.samples)
+    c2 = cpu_ms(p.pid)
     done = a.warmup + 2 * a.samples
     rss_mid = status(p.pid, "VmRSS")
     t = time.monotonic()
@@ -219,12 +237,17 @@ def main():
               % (name, statistics.median(xs), unit, pct(xs, 0.9), unit,
                  min(xs), unit, max(xs), unit))
     row("cold start: exec to first `next` (%d runs)" % len(cold), cold)
+    row("cold start: CPU time until the first `next`", cold_cpu)
     row("warm round trip, control event (%d)" % len(ctrl_rt), ctrl_rt)
     row("warm round trip, %d-line event (%d)" % (a.lines, len(big_rt)),
         big_rt)
     row("of which converting (pipeline elapsed_s)", conv)
     over = [b - c for b, c in zip(big_rt, conv)]
     row("%d-line event minus its conversion" % a.lines, over)
+    print()
+    print("Runtime CPU time per warm invocation (all threads, schedstat): "
+          "%.3f ms for the %d-line event, %.3f ms for the control event."
+          % ((c1 - c0) / a.samples, a.lines, (c2 - c1) / a.samples))
     print()
     print("| memory | kB |\n|---|---:|")
     print("| VmRSS after %d invocations | %d |" % (a.warmup, rss_warm))
