@@ -24,15 +24,72 @@ run_inline(Pipeline *p, GError **err)
     c = pl_chunk_new();
     while (pl_reader_fill(p, c)) {
         pl_worker_process(&w, c);
+        /* An envelope's sub-chunks were written as they were made. */
+        if (w.inline_err) {
+            g_propagate_error(err, g_steal_pointer(&w.inline_err));
+            ok = FALSE;
+            break;
+        }
         if (!pl_writer_write_chunk(p, c, err)) {
             ok = FALSE;
             break;
         }
+        pl_whole_release(p, c);
         pl_chunk_reset(c);
     }
     pl_worker_clear(&w);
     pl_chunk_free(c);
     return ok;
+}
+
+/* After a failure: nothing more is written, and waiting threads (a worker
+ * with a full sub-chunk queue, the reader at the envelope bound) wake. */
+static void
+set_abort(Pipeline *p)
+{
+    g_mutex_lock(&p->lock);
+    g_atomic_int_set(&p->abort, 1);
+    g_cond_broadcast(&p->cond);
+    g_mutex_unlock(&p->lock);
+}
+
+/*
+ * Waits for a worker to finish c, writing the sub-chunks of an envelope
+ * as they come (the worker waits for room in that queue), and ticking the
+ * exporter's timers while waiting.  *ok FALSE: write nothing, just drain.
+ */
+static void
+write_subs_and_wait(Pipeline *p, Chunk *c, gboolean *ok, GError **err)
+{
+    g_mutex_lock(&p->lock);
+    for (;;) {
+        Chunk *s = g_queue_pop_head(&c->subs);
+
+        if (s != NULL) {
+            g_cond_broadcast(&p->cond);         /* room in the queue */
+            g_mutex_unlock(&p->lock);
+            if (*ok && !pl_writer_write_chunk(p, s, err)) {
+                *ok = FALSE;
+                set_abort(p);
+            }
+            pl_chunk_reset(s);
+            g_async_queue_push(p->sub_free_q, s);
+            g_mutex_lock(&p->lock);
+            continue;
+        }
+        if (c->done)
+            break;
+        if (!g_cond_wait_until(&p->cond, &p->lock,
+                               g_get_monotonic_time() + 200000)) {
+            g_mutex_unlock(&p->lock);
+            if (*ok && !pl_writer_tick(p, err)) {
+                *ok = FALSE;
+                set_abort(p);
+            }
+            g_mutex_lock(&p->lock);
+        }
+    }
+    g_mutex_unlock(&p->lock);
 }
 
 gpointer
@@ -76,8 +133,6 @@ run_threaded(Pipeline *p, GError **err)
     p->free_q = g_async_queue_new();
     p->work_q = g_async_queue_new();
     p->order_q = g_async_queue_new();
-    g_mutex_init(&p->lock);
-    g_cond_init(&p->cond);
     for (guint i = 0; i < n_chunks; i++)
         g_async_queue_push(p->free_q, pl_chunk_new());
 
@@ -93,28 +148,19 @@ run_threaded(Pipeline *p, GError **err)
             if (ok && !pl_writer_tick(p, err))
                 ok = FALSE;
             if (!ok)
-                g_atomic_int_set(&p->abort, 1);
+                set_abort(p);
             continue;
         }
         if (c->eos) {
             pl_chunk_free(c);
             break;
         }
-        g_mutex_lock(&p->lock);
-        while (!c->done) {
-            gint64 until = g_get_monotonic_time() + 200000;
-            if (!g_cond_wait_until(&p->cond, &p->lock, until)) {
-                g_mutex_unlock(&p->lock);
-                if (ok && !pl_writer_tick(p, err))
-                    ok = FALSE;
-                g_mutex_lock(&p->lock);
-            }
-        }
-        g_mutex_unlock(&p->lock);
+        write_subs_and_wait(p, c, &ok, err);
         if (ok && !pl_writer_write_chunk(p, c, err))
             ok = FALSE;
         if (!ok)
-            g_atomic_int_set(&p->abort, 1);   /* drain, write nothing */
+            set_abort(p);               /* drain, write nothing */
+        pl_whole_release(p, c);
         pl_chunk_reset(c);
         g_async_queue_push(p->free_q, c);
     }
@@ -133,8 +179,6 @@ run_threaded(Pipeline *p, GError **err)
     g_async_queue_unref(p->free_q);
     g_async_queue_unref(p->work_q);
     g_async_queue_unref(p->order_q);
-    g_mutex_clear(&p->lock);
-    g_cond_clear(&p->cond);
     return ok;
 }
 
@@ -162,6 +206,9 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
     p.stats = stats;
     p.reg = fl_id_registry_new();
     p.carry = g_malloc(CHUNK_TEXT);
+    p.sub_free_q = g_async_queue_new_full((GDestroyNotify)pl_chunk_free);
+    g_mutex_init(&p.lock);
+    g_cond_init(&p.cond);
     p.generation = fl_exporter_generation(exp);
     p.encode = fl_exporter_takes_messages(exp);
     p.last_options_us = p.rate_start_us = t0;
@@ -189,8 +236,6 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
         fl_log_info("%s: stopped before its end%s", p.obj->name,
                     p.obj->on_done ? "; not committed" : "");
     pl_reader_close_object(&p);
-    pl_reader_drop_parts(&p);
-    g_clear_pointer(&p.cwl, fl_cwl_decoder_free);
     pl_reader_close_source(&p);
     stats->objects_skipped += p.src_total.skipped_done;
     stats->keys_skipped += p.src_total.skipped_keys;
@@ -198,6 +243,9 @@ fl_pipeline_run(const FlPipelineConfig *cfg, FlExporter *exp,
     stats->sqs_messages += p.src_total.messages;
     stats->messages_cut += p.src_total.messages_cut;
     g_free(p.carry);
+    g_async_queue_unref(p.sub_free_q);
+    g_mutex_clear(&p.lock);
+    g_cond_clear(&p.cond);
     fl_id_registry_free(p.reg);
     stats->elapsed_s = (double)(g_get_monotonic_time() - t0) / 1e6;
     return ok;

@@ -4,8 +4,10 @@
  * Threads (with threads > 1):
  *   reader   cuts objects into line-aligned chunks: plain files are
  *            mapped (chunks point into the mapping), gzip is inflated
- *            into the chunk, pipes are read;
- *   workers  decode and map whole chunks into FlIpfixRec arrays and, for
+ *            into the chunk, pipes are read; an envelope (CloudWatch
+ *            Logs, Kinesis, Firehose) is read whole into one chunk;
+ *   workers  decode and map whole chunks into FlIpfixRec arrays (an
+ *            envelope's records in sub-chunks, by payload) and, for
  *            file outputs, encode them into IPFIX messages with their own
  *            libfixbuf session (encode.c);
  *   writer   (the calling thread) takes chunks in input order, sends the

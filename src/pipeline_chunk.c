@@ -35,7 +35,6 @@ pl_obj_unref(ObjInfo *o)
     (void)fl_object_done_finish(g_steal_pointer(&o->done), -1, NULL);
     g_clear_pointer(&o->labels, fl_labels_unref);
     g_free(o->owner);
-    pl_group_unref(o->group);
     if (o->format)
         fl_format_unref(o->format);
     if (o->map)
@@ -43,19 +42,35 @@ pl_obj_unref(ObjInfo *o)
     g_free(o);
 }
 
+static void
+line_error_clear(gpointer data)
+{
+    g_free(((LineError *)data)->label);
+}
+
 Chunk *
-pl_chunk_new(void)
+pl_chunk_new_sub(void)
 {
     Chunk *c = g_new0(Chunk, 1);
 
-    c->cap = CHUNK_TEXT;
-    c->buf = g_malloc(CHUNK_TEXT + 1);      /* +1: a missing last '\n' */
-    c->text = c->buf;
     c->errors = g_array_new(FALSE, FALSE, sizeof(LineError));
+    g_array_set_clear_func(c->errors, line_error_clear);
     c->new_names = g_array_new(FALSE, FALSE, sizeof(FlNewName));
     g_array_set_clear_func(c->new_names, fl_new_name_clear);
     c->skip_ifaces = g_ptr_array_new_with_free_func(g_free);
     c->msgs = g_byte_array_new();
+    g_queue_init(&c->subs);
+    return c;
+}
+
+Chunk *
+pl_chunk_new(void)
+{
+    Chunk *c = pl_chunk_new_sub();
+
+    c->cap = CHUNK_TEXT;
+    c->buf = g_malloc(CHUNK_TEXT + 1);      /* +1: a missing last '\n' */
+    c->text = c->buf;
     return c;
 }
 
@@ -78,6 +93,9 @@ pl_chunk_reset(Chunk *c)
     g_ptr_array_set_size(c->skip_ifaces, 0);
     g_byte_array_set_size(c->msgs, 0);
     g_clear_error(&c->enc_error);
+    g_clear_pointer(&c->whole, g_bytes_unref);
+    g_assert(g_queue_is_empty(&c->subs));
+    c->part_failed = FALSE;
     c->done = 0;
 }
 

@@ -212,7 +212,7 @@ pl_name_error(GError **err, const char *name)
         g_prefix_error(err, "%s: ", name);
 }
 
-/* What every new object (from a source, or an envelope's part) needs. */
+/* What every new object needs. */
 static void
 start_object(Pipeline *p)
 {
@@ -245,10 +245,6 @@ pl_reader_fill(Pipeline *p, Chunk *c)
             return FALSE;
         if (p->obj)
             break;
-        if (pl_reader_next_part(p)) {   /* an envelope's parts first */
-            start_object(p);
-            break;
-        }
         if (p->src == NULL) {
             const char *loc;
 
@@ -271,7 +267,7 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         p->obj = obj;
         p->info = pl_obj_new(obj->name);
         start_object(p);
-        if (pl_reader_try_envelope(p, c))
+        if (pl_reader_try_whole(p, c))
             return TRUE;
     }
 

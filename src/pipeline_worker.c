@@ -12,92 +12,148 @@
 
 static void
 chunk_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint where,
-             gboolean is_field, guint n_words)
+             gboolean is_field, guint n_words, const char *label_id,
+             guint label_n)
 {
     c->rejects[reason]++;
     if (c->errors->len < p->cfg->max_errors) {
-        LineError e = { idx, reason, where, is_field, n_words };
+        LineError e = { idx, reason, where, is_field, n_words, NULL };
+
+        if (label_id)
+            e.label = g_strconcat("event ", label_id, NULL);
+        else if (label_n)
+            e.label = g_strdup_printf("event %u", label_n);
         g_array_append_val(c->errors, e);
     }
+}
+
+/* w->rec, decoded from line idx of c, mapped into c's records. */
+static inline void
+map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
+           guint label_n)
+{
+    Pipeline *p = w->p;
+    const ObjInfo *o = c->obj;
+    FlReject reason;
+    guint col, variant;
+    FlMapResult r;
+
+    if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
+        c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
+        c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
+        c->variants = g_renew(guint8, c->variants, c->cap_recs);
+    }
+    r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec,
+                      &c->recs[c->n_recs], &variant, &reason, &col);
+    switch (r) {
+    case FL_MAP_RECORD:
+        /* libfixbuf's encoding is the heaviest step of the writer:
+         * here it runs in parallel, in the worker. */
+        if (w->enc && c->enc_error == NULL
+            && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
+                                  &c->enc_error))
+            g_prefix_error(&c->enc_error, "encoding: ");
+        c->variants[c->n_recs++] = (guint8)variant;
+        if (variant & FL_V_IPV6)
+            c->v6++;
+        else
+            c->v4++;
+        break;
+    case FL_MAP_NODATA:
+        c->nodata++;
+        break;
+    case FL_MAP_SKIPDATA:
+        c->skipdata++;
+        if (fl_record_has(w->rec, o->plan.if_field)) {
+            const FlStr *n = &w->rec->v[o->plan.if_field].s;
+            g_ptr_array_add(c->skip_ifaces, g_strndup(n->ptr, n->len));
+        }
+        break;
+    case FL_MAP_REJECT:
+        chunk_reject(p, c, idx, reason, col, TRUE, 0, label_id, label_n);
+        break;
+    }
+}
+
+/*
+ * The hot loop's body, inlined into pl_worker_process (measured: a call
+ * per line costs a few percent of the text path).  s[len] must be
+ * readable (a '\n' or NUL): fl_decode_line's sentinel.
+ */
+static inline void
+process_line(Worker *w, Chunk *c, const char *s, gsize ll,
+             const char *label_id, guint label_n)
+{
+    guint idx = c->n_lines++;
+    FlReject reason;
+    guint col;
+
+    if (ll == 0 || (ll == 1 && s[0] == '\r'))
+        return;                         /* blank line: nothing to say */
+    if (!fl_decode_line(c->obj->format, s, ll, w->rec, &reason, &col)) {
+        /* Only spaces: as blank as an empty line. */
+        if (reason != FL_REJECT_FIELD_COUNT || col != 0)
+            chunk_reject(w->p, c, idx, reason, col, FALSE, col, label_id,
+                         label_n);
+        return;
+    }
+    map_record(w, c, idx, label_id, label_n);
+}
+
+void
+pl_worker_record(Worker *w, Chunk *c, const char *label_id, guint label_n)
+{
+    map_record(w, c, c->n_lines++, label_id, label_n);
+}
+
+void
+pl_worker_line(Worker *w, Chunk *c, const char *s, gsize len,
+               const char *label_id, guint label_n)
+{
+    process_line(w, c, s, len, label_id, label_n);
+}
+
+void
+pl_worker_begin(Worker *w, Chunk *c)
+{
+    w->mt.new_names = c->new_names;
+    if (w->enc)
+        fl_encoder_begin(w->enc, c->msgs);
+}
+
+void
+pl_worker_end(Worker *w, Chunk *c)
+{
+    w->mt.new_names = NULL;
+    if (w->enc && !fl_encoder_end(w->enc, c->enc_error ? NULL
+                                                        : &c->enc_error))
+        g_prefix_error(&c->enc_error, "encoding: ");
 }
 
 void
 pl_worker_process(Worker *w, Chunk *c)
 {
-    Pipeline *p = w->p;
-    const ObjInfo *o = c->obj;
     const char *s = c->text + c->start, *end = c->text + c->len;
 
+    if (c->obj->whole) {
+        pl_worker_whole(w, c);
+        return;
+    }
     if (c->long_line) {
         c->n_lines = 1;
-        chunk_reject(p, c, 0, FL_REJECT_TOO_LONG, 0, FALSE, 0);
+        chunk_reject(w->p, c, 0, FL_REJECT_TOO_LONG, 0, FALSE, 0, NULL, 0);
         return;
     }
-    if (!o->plan_ok)
+    if (!c->obj->plan_ok)
         return;
-    w->mt.new_names = c->new_names;
-    if (w->enc)
-        fl_encoder_begin(w->enc, c->msgs);
+    pl_worker_begin(w, c);
     while (s < end) {
         const char *nl = memchr(s, '\n', (gsize)(end - s));
-        gsize ll = (gsize)(nl - s);
-        guint idx = c->n_lines++;
-        FlReject reason;
-        guint col, variant;
-        FlMapResult r;
 
-        if (ll == 0 || (ll == 1 && s[0] == '\r')) {
-            s = nl + 1;
-            continue;                   /* blank line: nothing to say */
-        }
-        if (!fl_decode_line(o->format, s, ll, w->rec, &reason, &col)) {
-            /* Only spaces: as blank as an empty line. */
-            if (reason != FL_REJECT_FIELD_COUNT || col != 0)
-                chunk_reject(p, c, idx, reason, col, FALSE, col);
-            s = nl + 1;
-            continue;
-        }
+        process_line(w, c, s, (gsize)(nl - s), NULL, 0);
         s = nl + 1;
-        if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
-            c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
-            c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
-            c->variants = g_renew(guint8, c->variants, c->cap_recs);
-        }
-        r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec,
-                          &c->recs[c->n_recs], &variant, &reason, &col);
-        switch (r) {
-        case FL_MAP_RECORD:
-            /* libfixbuf's encoding is the heaviest step of the writer:
-             * here it runs in parallel, in the worker. */
-            if (w->enc && c->enc_error == NULL
-                && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
-                                      &c->enc_error))
-                g_prefix_error(&c->enc_error, "encoding: ");
-            c->variants[c->n_recs++] = (guint8)variant;
-            if (variant & FL_V_IPV6)
-                c->v6++;
-            else
-                c->v4++;
-            break;
-        case FL_MAP_NODATA:
-            c->nodata++;
-            break;
-        case FL_MAP_SKIPDATA:
-            c->skipdata++;
-            if (fl_record_has(w->rec, o->plan.if_field)) {
-                const FlStr *n = &w->rec->v[o->plan.if_field].s;
-                g_ptr_array_add(c->skip_ifaces, g_strndup(n->ptr, n->len));
-            }
-            break;
-        case FL_MAP_REJECT:
-            chunk_reject(p, c, idx, reason, col, TRUE, 0);
-            break;
-        }
     }
-    w->mt.new_names = NULL;
-    if (w->enc && !fl_encoder_end(w->enc, c->enc_error ? NULL
-                                                        : &c->enc_error))
-        g_prefix_error(&c->enc_error, "encoding: ");
+    pl_worker_end(w, c);
 }
 
 /* Runs in the calling thread: an encoder that cannot be made is a
@@ -129,6 +185,8 @@ pl_worker_clear(Worker *w)
     g_free(w->rec);
     fl_mapper_thread_clear(&w->mt);
     g_clear_pointer(&w->enc, fl_encoder_free);
+    g_clear_pointer(&w->cwl, fl_cwl_decoder_free);
+    g_clear_error(&w->inline_err);
 }
 
 gpointer

@@ -15,8 +15,10 @@
 /* "NAME:LINE", or "NAME: LABEL" for objects whose lines have labels
  * (CloudWatch Logs events: log stream and event ID). */
 static char *
-reject_where(const ObjInfo *o, guint64 line)
+reject_where(const ObjInfo *o, const LineError *e, guint64 line)
 {
+    if (e->label)
+        return g_strdup_printf("%s: %s", o->name, e->label);
     if (o->labels && line >= 1 && line <= fl_labels_len(o->labels))
         return g_strdup_printf("%s: %s", o->name,
                                fl_labels_get(o->labels, (guint)line - 1));
@@ -27,7 +29,7 @@ static void
 report_reject(Pipeline *p, const Chunk *c, const LineError *e)
 {
     const ObjInfo *o = c->obj;
-    g_autofree char *at = reject_where(o, p->obj_line_base + e->idx + 1);
+    g_autofree char *at = reject_where(o, e, p->obj_line_base + e->idx + 1);
     const char *why = fl_reject_name(e->reason);
 
     if (e->reason == FL_REJECT_FIELD_COUNT)
@@ -253,7 +255,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     const ObjInfo *o = c->obj;
 
     if (c->first_of_object) {
-        if (o->group == NULL)           /* an envelope's parts: no */
+        if (!o->is_part)                /* an envelope's payloads: no */
             st->objects++;
         p->obj_line_base = o->header_lines;
         st->lines_read += o->header_lines;
@@ -322,8 +324,6 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_out += c->n_recs;
     st->records_ipv4 += c->v4;
     st->records_ipv6 += c->v6;
-    if (c->obj_error && o->group)
-        g_atomic_int_set(&c->obj->group->failed, 1);
     if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
         fl_log_info("%s", c->obj_error->message);
     else if (c->obj_error) {
@@ -338,9 +338,8 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
         release_mapped(c->obj, c->map_end);
     check_generation(p);
     if (c->last_of_object
-        && !commit_object(p, c->obj, c->obj_error == NULL
-                          && !(o->group && g_atomic_int_get(&o->group->failed)),
-                          err))
+        && !commit_object(p, c->obj,
+                          c->obj_error == NULL && !c->part_failed, err))
         return FALSE;
     return TRUE;
 }

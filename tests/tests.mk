@@ -136,7 +136,7 @@ tests_unit_test_cwl_envelope_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_cwl_envelope_small
 tests_unit_test_cwl_envelope_small_SOURCES = tests/unit/test_cwl_envelope.c \
 	src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
-	src/decoders/cwl_gzip.c
+	src/decoders/cwl_scan.c src/decoders/cwl_gzip.c
 tests_unit_test_cwl_envelope_small_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFL_CWL_MAX_INPUT=65536 -DFL_CWL_MAX_PAYLOAD=4096
 tests_unit_test_cwl_envelope_small_LDADD = src/libflowlog.a $(FL_LIBS)
@@ -158,6 +158,15 @@ UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
+
+UNIT_TESTS += tests/unit/test_base64
+tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
+tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
+INTEGRATION_TESTS += tests/integration/lambda_zip.sh
+# The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
+INTEGRATION_TESTS += tests/integration/sam_templates.py
 
 # The Lambda runtime mode against the suite's Runtime API emulator
 # (lambda_emulator.py), s3rver and python3-ipfix collectors.  With

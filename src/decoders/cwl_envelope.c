@@ -26,6 +26,7 @@
 
 #include "error.h"
 #include "json_bounds.h"
+#include "decoders/base64.h"
 #include "decoders/cwl_envelope.h"
 #include "decoders/cwl_envelope_int.h"
 
@@ -181,6 +182,44 @@ cwl_line_length(Ctx *c, const char *m)
 }
 
 /* ---- payloads ----------------------------------------------------------- */
+
+/*
+ * The fast paths' payload, its events in c->events with their lengths:
+ * the open run of direct records goes first (it uses events, so they are
+ * kept aside), then the payload.  On failure the messages cut since
+ * cut_before are not counted.
+ */
+Res
+cwl_payload_out(Ctx *c, const char *owner, const char *group,
+                const char *stream, const Where *w, guint64 cut_before,
+                GError **err)
+{
+    FlCwlPayload p = { 0 };
+    char buf[WHERE_MAX];
+
+    if (c->run->len > 0) {
+        GArray *mine = c->events;
+        GError *local = NULL;
+        Res r;
+
+        c->events = c->events_spare;
+        r = cwl_run_flush(c, &local);
+        c->events_spare = c->events;
+        c->events = mine;
+        if (r != RES_OK) {
+            c->n->cut = cut_before;
+            g_propagate_error(err, local);
+            return r;
+        }
+    }
+    p.owner = owner;
+    p.log_group = group;
+    p.log_stream = stream;
+    p.where = cwl_where_format(w, buf, sizeof buf);
+    p.events = (const FlCwlEvent *)(void *)c->events->data;
+    p.n_events = c->events->len;
+    return cwl_emit(c, &p, err);
+}
 
 Res
 cwl_emit(Ctx *c, const FlCwlPayload *p, GError **err)
@@ -414,9 +453,13 @@ record_text(Ctx *c, const guint8 *s, gsize len, const Where *w, GError **err)
 #endif
 
 #ifndef FL_CWL_NO_FAST
-    /* yajl finds the end of the value itself, and bounds the nesting. */
-    if ((fr = cwl_fast_record(c, s, len, w, FALSE,
-                              s == c->plain || s == c->raw, err)) != FAST_NO)
+    /* The scanner and yajl find the end of the value themselves, and
+     * bound the nesting. */
+    if ((fr = cwl_scan_record(c, s, len, w, FALSE,
+                              s == c->plain || s == c->raw, err)) != FAST_NO
+        || (fr = cwl_fast_record(c, s, len, w, FALSE,
+                                 s == c->plain || s == c->raw, err))
+           != FAST_NO)
         return (Res)fr;
 #endif
     if ((r = cut_value(s, len, &start, &end, err)) != RES_OK)
@@ -447,33 +490,15 @@ record_data(Ctx *c, const guint8 *s, gsize len, const Where *w, GError **err)
     return record_text(c, c->plain, n, w, err);
 }
 
-static gboolean
-is_base64(const char *s, gsize len)
-{
-    gsize pad = len > 0 && s[len - 1] == '=' ? len > 1 && s[len - 2] == '='
-                                               ? 2 : 1 : 0;
-
-    for (gsize i = 0; i < len - pad; i++) {
-        char ch = s[i];
-
-        if (!g_ascii_isalnum(ch) && ch != '+' && ch != '/')
-            return FALSE;
-    }
-    return TRUE;
-}
-
 /*
- * A record's base64 data.  GLib's decoder passes over bytes outside the
- * alphabet, so the text is checked first; its length bounds the decoded
- * size before anything is allocated.
+ * A record's base64 data, checked as it is decoded (base64.h); its length
+ * bounds the decoded size before anything is allocated.
  */
 Res
 cwl_base64_data(Ctx *c, const char *b64, gsize len, const Where *w,
                 GError **err)
 {
     gsize n;
-    gint state = 0;
-    guint save = 0;
 
     if (len == 0)
         return cwl_bad(err, FL_ERROR_CORRUPT, "data is empty");
@@ -481,15 +506,14 @@ cwl_base64_data(Ctx *c, const char *b64, gsize len, const Where *w,
         return cwl_bad(err, FL_ERROR_LIMIT,
                        "data decodes to more than %u bytes",
                        FL_CWL_MAX_PAYLOAD);
-    if (len % 4 != 0 || !is_base64(b64, len))
-        return cwl_bad(err, FL_ERROR_CORRUPT, "data is not base64");
     c->peak[1] = MAX(c->peak[1], len / 4 * 3 + 3);
     if (c->raw_alloc < len / 4 * 3 + 3) {      /* as GLib asks */
         g_free(c->raw);
         c->raw_alloc = cwl_headroom(len / 4 * 3 + 3);
         c->raw = g_malloc(c->raw_alloc);
     }
-    n = g_base64_decode_step(b64, len, c->raw, &state, &save);
+    if (!fl_base64_decode(b64, len, c->raw, &n))
+        return cwl_bad(err, FL_ERROR_CORRUPT, "data is not base64");
     if (n > FL_CWL_MAX_PAYLOAD)
         return cwl_bad(err, FL_ERROR_LIMIT,
                        "data decodes to more than %u bytes",
@@ -603,8 +627,10 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
 #ifndef FL_CWL_NO_FAST
     /* A lone object (a subscription event: megabytes of base64) needs no
      * bracket scan when yajl takes it: yajl refuses a second value. */
-    if ((r = (Res)cwl_fast_record(c, s, len, NULL, TRUE, FALSE, err))
-        != (Res)FAST_NO)
+    if ((r = (Res)cwl_scan_record(c, s, len, NULL, TRUE, FALSE, err))
+        != (Res)FAST_NO
+        || (r = (Res)cwl_fast_record(c, s, len, NULL, TRUE, FALSE, err))
+           != (Res)FAST_NO)
         return r == RES_OK;
 #endif
     if (!top(cut_value(s, len, &pos, &end, err), err, NULL))
@@ -624,8 +650,11 @@ objects(Ctx *c, const guint8 *s, gsize len, GError **err)
             return FALSE;
         }
 #ifndef FL_CWL_NO_FAST
-        r = (Res)cwl_fast_record(c, s + pos, end - pos, &w, FALSE, FALSE,
+        r = (Res)cwl_scan_record(c, s + pos, end - pos, &w, FALSE, FALSE,
                                  &local);
+        if (r == (Res)FAST_NO)
+            r = (Res)cwl_fast_record(c, s + pos, end - pos, &w, FALSE,
+                                     FALSE, &local);
         if (r == (Res)FAST_NO)
 #endif
         {

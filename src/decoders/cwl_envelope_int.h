@@ -83,11 +83,18 @@ gsize cwl_line_length(Ctx *c, const char *m);
 Res cwl_emit(Ctx *c, const FlCwlPayload *p, GError **err);
 Res cwl_run_flush(Ctx *c, GError **err);
 Res cwl_direct_message(Ctx *c, const char *m, const Where *w, GError **err);
+Res cwl_payload_out(Ctx *c, const char *owner, const char *group,
+                    const char *stream, const Where *w, guint64 cut_before,
+                    GError **err);
 Res cwl_base64_data(Ctx *c, const char *b64, gsize len, const Where *w,
                     GError **err);
 
 /* cwl_fast.c (not built with FL_CWL_NO_FAST) */
 int cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
+                    gboolean top, gboolean ours, GError **err);
+
+/* cwl_scan.c (not built with FL_CWL_NO_FAST): the same contract */
+int cwl_scan_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
                     gboolean top, gboolean ours, GError **err);
 
 /* cwl_gzip.c */

@@ -335,6 +335,36 @@ fast_text_ok(const guint8 *s, gsize len)
     return TRUE;
 }
 
+/*
+ * TRUE when the text after the value yajl took is only white space.  yajl
+ * says nothing of a token cut short after the value: its lexer waits for
+ * the rest, and complete_parse lets it go ({"a":1}"abc is taken).  Any
+ * other trailing token fails in yajl, and the only one that can end in
+ * '}' is a string left open, which leaves an odd number of quotes that
+ * no backslash escapes.
+ */
+static gboolean
+fast_ends_clean(const guint8 *s, gsize len)
+{
+    const guint8 *p = s, *end = s + len;
+    gsize quotes = 0;
+
+    while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' ||
+                       s[len - 1] == '\n' || s[len - 1] == '\r'))
+        len--;
+    if (len == 0 || s[len - 1] != '}')
+        return FALSE;
+    while ((p = memchr(p, '"', (gsize)(end - p))) != NULL) {
+        gsize bs = 0;
+
+        while (p - bs > s && p[-1 - (gssize)bs] == '\\')
+            bs++;
+        quotes += bs % 2 == 0;
+        p++;
+    }
+    return quotes % 2 == 0;
+}
+
 /* The record is taken: the strings in the text get their NULs.  Not
  * before: json-glib must find the text intact when it is not. */
 static void
@@ -352,8 +382,6 @@ cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
     Fast f = { 0 };
     yajl_handle h;
     yajl_status st;
-    FlCwlPayload p = { 0 };
-    char buf[WHERE_MAX];
     guint64 cut = c->n->cut;
     Res r;
 
@@ -382,7 +410,7 @@ cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
     yajl_free(h);
-    if (st != yajl_status_ok)
+    if (st != yajl_status_ok || !fast_ends_clean(s, len))
         return FAST_NO;
 
     if (f.seen & (1u << R_AWSLOGS)) {
@@ -409,28 +437,8 @@ cwl_fast_record(Ctx *c, const guint8 *s, gsize len, const Where *w,
 
             e->message_len = cwl_line_length(c, e->message);
         }
-        /* The open run goes first; it uses events, so they are kept. */
-        if (c->run->len > 0) {
-            GArray *mine = c->events;
-            GError *local = NULL;
-
-            c->events = c->events_spare;
-            r = cwl_run_flush(c, &local);
-            c->events_spare = c->events;
-            c->events = mine;
-            if (r != RES_OK) {
-                c->n->cut = cut;
-                g_propagate_error(err, local);
-                return r;
-            }
-        }
-        p.owner = f.str[R_OWNER];
-        p.log_group = f.str[R_GROUP];
-        p.log_stream = f.str[R_STREAM];
-        p.where = cwl_where_format(w, buf, sizeof buf);
-        p.events = (const FlCwlEvent *)(void *)c->events->data;
-        p.n_events = c->events->len;
-        return cwl_emit(c, &p, err);
+        return cwl_payload_out(c, f.str[R_OWNER], f.str[R_GROUP],
+                               f.str[R_STREAM], w, cut, err);
     }
     if (f.str[R_MESSAGE] == NULL)
         return FAST_NO;

@@ -18,7 +18,6 @@
 #include "lambda/lambda_event.h"
 #include "lambda/lambda_invoke.h"
 #include "log.h"
-#include "sources/envelope.h"
 #include "sources/source_memory.h"
 
 #define E_MALFORMED "MalformedEvent"
@@ -101,87 +100,28 @@ too_late(const Run *r, FlOutcome *out)
 {
     if (r->alarm_us == 0 || g_get_monotonic_time() < r->alarm_us)
         return FALSE;
-    fail(out, E_DEADLINE, "decoding the event took until %u ms before "
+    fail(out, E_DEADLINE, "reading the event took until %u ms before "
          "the deadline (--lambda-deadline-margin): none of its records "
          "were sent", r->l->cfg->deadline_margin_ms);
     return TRUE;
 }
 
-/* Events larger than this are decoded in a thread that the invocation
- * stops waiting for at its deadline; smaller ones take milliseconds. */
-#define DECODE_INLINE_MAX (256 * 1024)
-
 /*
- * The payloads of r's envelope, decoded here or, for a large event, by a
- * job waited for until the alarm.  FALSE with *err as the decoder says,
- * or FALSE with *late set when the alarm came first.
+ * CloudWatch Logs and Kinesis: the event itself, as one object in
+ * memory; the pipeline knows it for an envelope by its first bytes and
+ * decodes it (pipeline_envelope.c), with every count and message as for
+ * an envelope in a file.  An envelope that cannot be decoded fails that
+ * object: judge() makes it MalformedEvent.
  */
-static gboolean
-decode_envelope(Run *r, const char *name, GPtrArray **parts,
-                FlCwlCounts *counts, gboolean *late, GError **err)
-{
-    FlLambda *l = r->l;
-    FlEnvelopeJob *job;
-    gsize len;
-    const guint8 *buf = g_bytes_get_data(r->inv->event, &len);
-
-    *late = FALSE;
-    if (l->left)                /* the decode given up last time */
-        l->cwl = fl_envelope_job_finish(g_steal_pointer(&l->left));
-    if (l->cwl == NULL)
-        l->cwl = fl_cwl_decoder_new();
-    if (len <= DECODE_INLINE_MAX || r->alarm_us == 0) {
-        *parts = g_ptr_array_new();
-        if (fl_envelope_expand(l->cwl, name, buf, len, *parts, counts, err))
-            return TRUE;
-        g_clear_pointer(parts, g_ptr_array_unref);
-        return FALSE;
-    }
-    job = fl_envelope_job_start(g_steal_pointer(&l->cwl), name,
-                                r->inv->event);
-    if (!fl_envelope_job_wait(job, r->alarm_us)) {
-        l->left = job;
-        *late = TRUE;
-        return FALSE;
-    }
-    if (!fl_envelope_job_result(job, parts, counts, err)) {
-        l->cwl = fl_envelope_job_finish(job);
-        return FALSE;
-    }
-    l->cwl = fl_envelope_job_finish(job);
-    return TRUE;
-}
-
-/* CloudWatch Logs and Kinesis: the payloads, as text objects. */
 static gboolean
 gather_envelope(Run *r, FlOutcome *out)
 {
-    g_autoptr(GPtrArray) parts = NULL;
     g_autofree char *name = g_strdup_printf("invocation %s",
                                             r->inv->request_id);
-    FlCwlCounts counts;
-    GError *err = NULL;
-    gboolean late;
 
-    memset(&counts, 0, sizeof counts);
-    if (!decode_envelope(r, name, &parts, &counts, &late, &err)) {
-        if (late)
-            fail(out, E_DEADLINE, "decoding the event took until %u ms "
-                 "before the deadline (--lambda-deadline-margin): none "
-                 "of its records were sent",
-                 r->l->cfg->deadline_margin_ms);
-        else
-            fail(out, E_MALFORMED, "%s event: %s",
-                 fl_event_kind_name(r->kind), err->message);
-        g_clear_error(&err);
-        return FALSE;
-    }
-    r->stats->envelope_payloads += counts.payloads;
-    r->stats->envelope_control += counts.control;
-    r->stats->envelope_bad += counts.bad;
-    r->stats->messages_cut += counts.cut;
-    for (guint i = 0; i < parts->len; i++)
-        fl_memory_input_add(r->in, parts->pdata[i]);
+    (void)out;
+    fl_memory_input_add(r->in, fl_object_new_text(
+        name, g_bytes_ref(r->inv->event), NULL, NULL));
     return TRUE;
 }
 
@@ -300,13 +240,14 @@ judge(Run *r, gboolean fired, FlOutcome *out)
     if (stopped && r->kind != FL_EVENT_SQS) {
         if (fired)
             fail(out, E_DEADLINE, "stopped %u ms before the deadline "
-                 "(--lambda-deadline-margin) after %" G_GUINT64_FORMAT
-                 " records: the rest of the event was not read",
-                 cfg->deadline_margin_ms, r->stats->records_out);
+                 "(--lambda-deadline-margin) with %" G_GUINT64_FORMAT
+                 " records sent: the event may not have been read whole, "
+                 "so it is answered as failed", cfg->deadline_margin_ms,
+                 r->stats->records_out);
         else
-            fail(out, E_INTERRUPTED, "stopped by a signal after %"
-                 G_GUINT64_FORMAT " records: the rest of the event was "
-                 "not read", r->stats->records_out);
+            fail(out, E_INTERRUPTED, "stopped by a signal with %"
+                 G_GUINT64_FORMAT " records sent: the event may not have "
+                 "been read whole", r->stats->records_out);
         return;
     }
     if (stopped)
@@ -326,7 +267,8 @@ judge(Run *r, gboolean fired, FlOutcome *out)
         && r->stats->objects_failed) {
         g_autofree char *why = fl_log_first_warning(cfg->log);
 
-        fail(out, E_INPUT, "%s", why ? why : "a part of the event failed");
+        fail(out, E_MALFORMED, "%s event: %s", fl_event_kind_name(r->kind),
+             why ? why : "it could not be decoded");
         return;
     }
     out->ok = TRUE;
@@ -399,8 +341,6 @@ fl_lambda_invoke(FlLambda *l, const FlInvocation *inv, FlStats *stats,
     out->kind = fl_event_kind_name(r.kind);
     r.in = fl_memory_input_new();
     r.batch = fl_batch_new();
-    /* Decoding an envelope cannot be cut short: a large event may eat
-     * the margin, so look at the clock before starting on its lines. */
     if (gather(&r, out) && !too_late(&r, out))
         process(&r, out);
     /* The input first: its hooks point into the batch. */
@@ -411,8 +351,5 @@ fl_lambda_invoke(FlLambda *l, const FlInvocation *inv, FlStats *stats,
 void
 fl_lambda_clear(FlLambda *l)
 {
-    if (l->left)
-        l->cwl = fl_envelope_job_finish(g_steal_pointer(&l->left));
-    g_clear_pointer(&l->cwl, fl_cwl_decoder_free);
     g_clear_pointer(&l->alarm, fl_deadline_free);
 }

@@ -6,9 +6,7 @@
 #define FL_LAMBDA_INVOKE_H
 
 #include <glib.h>
-#include "decoders/cwl_envelope.h"
 #include "lambda/deadline.h"
-#include "lambda/envelope_job.h"
 #include "lambda/lambda.h"
 #include "lambda/runtime_api.h"
 #include "stats.h"
@@ -17,9 +15,6 @@
 typedef struct {
     const FlLambdaConfig *cfg;
     FlDeadline *alarm;          /* sets cfg->stop */
-    FlCwlDecoder *cwl;          /* envelope buffers, kept */
-    FlEnvelopeJob *left;        /* a decode given up at a deadline, still
-                                   running (it holds cwl) */
 } FlLambda;
 
 /* Frees what l holds (waits for a decode still running). */

@@ -1,6 +1,6 @@
 /*
  * fuzz_cwl_envelope.c - libFuzzer target for cwl_envelope.c (and
- * cwl_fast.c, cwl_gzip.c).
+ * cwl_fast.c, cwl_scan.c, cwl_gzip.c, base64.c).
  *
  * The first byte picks how the rest is handed over, so that the fuzzer
  * reaches the layers under base64 and gzip without having to invent a
@@ -26,6 +26,7 @@
  *       $(pkg-config --cflags json-glib-1.0 yajl zlib) \
  *       tests/fuzz/fuzz_cwl_envelope.c tests/fuzz/cwl_envelope_slow.c \
  *       src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
+ *       src/decoders/cwl_scan.c src/decoders/base64.c \
  *       src/decoders/cwl_gzip.c src/json_bounds.c src/error.c \
  *       $(pkg-config --libs json-glib-1.0 yajl zlib) -lisal -o fuzz_cwl_envelope
  *   ./fuzz_cwl_envelope -max_total_time=300 /tmp/corpus tests/fuzz/cwl_envelope

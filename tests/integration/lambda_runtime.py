@@ -19,9 +19,7 @@ lines that went in.
    a CONTROL_MESSAGE; text that is not JSON, a subscription event with
    damaged data, JSON of no known kind (each an error answer with its
    errorType; the process goes on); an event whose deadline has passed
-   (DeadlineExceeded, nothing sent); a 4 MB event with 700 ms left
-   (answered before its deadline: complete, or DeadlineExceeded).
-   Every answer comes once, for its
+   (DeadlineExceeded, nothing sent).  Every answer comes once, for its
    own request ID; stderr is JSON lines, each invocation's with its
    request ID and statistics.
 3. Collector down: the collector closes the connection and stops
@@ -483,7 +481,6 @@ def sequence(env, ck, api, col, srv):
               "past deadline: none of its records were sent")
         ck.eq(rt.proc.poll(), None, "the runtime is still running")
 
-        deadline_on_the_way(ck, api, answered)
         collector_down(env, ck, api, col, rt, answered)
     finally:
         rc = rt.stop()
@@ -492,27 +489,6 @@ def sequence(env, ck, api, col, srv):
     ck.eq(sorted(api.answers), sorted(answered), "one answer per invocation")
     check_logs(ck, rt.stderr(), answered)
     ck.eq(col.errors, [], "the collector decoded every message")
-
-
-def deadline_on_the_way(ck, api, answered):
-    """A large event (decoded in a thread the invocation can stop waiting
-    for) with 700 ms left: whatever the machine's speed, the answer comes
-    before the deadline, and it is either the whole event or
-    DeadlineExceeded."""
-    ls = fltest.gen_lines(CWL_FIELDS, 100000, seed=55)
-    ev = json.dumps(cwl_event(ls))
-    deadline_ms = int((time.time() + 0.7) * 1000)
-    rid, ans = api.invoke(ev, deadline_ms=deadline_ms)
-    answered.append(rid)
-    ck.check(ans.time * 1000 < deadline_ms, "large event, 700 ms left: "
-             "answered before the deadline (%.0f ms left, %d bytes)"
-             % (deadline_ms - ans.time * 1000, len(ev)))
-    if ans.kind == "error":
-        check_error(ck, ans, "DeadlineExceeded", "large event, 700 ms left",
-                    ["deadline"])
-    else:
-        ck.eq(ans.json().get("lines_read"), len(ls),
-              "large event, 700 ms left: answered in time, so complete")
 
 
 # -- 3. the collector goes away -----------------------------------------------
