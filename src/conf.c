@@ -438,6 +438,9 @@ apply_defaults(FlConf *c)
     if (c->cwl_overlap == UNSET) c->cwl_overlap = 900;
     if (c->replay_buffer == UNSET) c->replay_buffer = 8 << 20;
     if (c->rotate == UNSET) c->rotate = 0;
+    if (c->lambda_deadline_margin == UNSET) c->lambda_deadline_margin = 500;
+    if (c->template_refresh_invocations == UNSET)
+        c->template_refresh_invocations = 100;
 }
 
 /* Ranges and words of the core settings. */
@@ -498,7 +501,12 @@ check_cloud(FlConf *c, GError **err)
         || !check_range("max-attempts", c->max_attempts, 1, 100, err)
         || !check_range("cwl-poll-interval", c->cwl_poll_interval, 1, 86400,
                         err)
-        || !check_range("cwl-overlap", c->cwl_overlap, 0, 86400, err))
+        || !check_range("cwl-overlap", c->cwl_overlap, 0, 86400, err)
+        || !check_range("lambda-deadline-margin", c->lambda_deadline_margin,
+                        0, 900000, err)
+        || !check_range("template-refresh-invocations",
+                        c->template_refresh_invocations, 0, 100000000,
+                        err))
         return FALSE;
     if (c->format && c->format_from_flow_log) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--format and "
@@ -655,6 +663,28 @@ check_service(FlConf *c, GError **err)
            || fl_log_parse_level(c->log_level, &c->log_level_enum, err);
 }
 
+/*
+ * Lambda mode: asked for, or implied by the Runtime API's variable when
+ * nothing else says what to read.  Its events are the only input.
+ */
+static gboolean
+check_lambda(FlConf *c, GError **err)
+{
+    const char *api = g_getenv("AWS_LAMBDA_RUNTIME_API");
+    gboolean inputs = (c->inputs && c->inputs[0]) || c->s3_event
+                      || c->sqs_queue;
+
+    if (!c->lambda && !inputs && api && *api)
+        c->lambda = TRUE;
+    if (c->lambda && inputs) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--lambda: events come "
+                    "from the Lambda Runtime API; give no INPUT, --s3-event "
+                    "or --sqs-queue");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
 {
@@ -785,6 +815,18 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           &c->log_stream_prefix,
           "cwl:// inputs: only log streams whose names start with PREFIX "
           "(e.g. an ENI ID)", "PREFIX" },
+        { "lambda", 0, 0, G_OPTION_ARG_NONE, &c->lambda,
+          "Run as an AWS Lambda custom runtime: events from the Runtime "
+          "API at AWS_LAMBDA_RUNTIME_API (the default when that is set "
+          "and no INPUT is given)", NULL },
+        { "lambda-deadline-margin", 0, 0, G_OPTION_ARG_INT,
+          &c->lambda_deadline_margin,
+          "Lambda: stop an invocation and answer an error this long "
+          "before its deadline (default 500)", "MS" },
+        { "template-refresh-invocations", 0, 0, G_OPTION_ARG_INT,
+          &c->template_refresh_invocations,
+          "Lambda, UDP: also re-send templates every N invocations "
+          "(default 100; 0 = by --template-refresh time only)", "N" },
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
     GOptionEntry delivery[] = {
@@ -855,6 +897,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->cwl_poll_interval = c->cwl_overlap = UNSET;
     c->replay_buffer = UNSET;
     c->rotate = UNSET;
+    c->lambda_deadline_margin = c->template_refresh_invocations = UNSET;
 
     join_entries(all, entries, G_N_ELEMENTS(entries), cloud, delivery,
                  service);
@@ -877,10 +920,10 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         return FALSE;
     apply_defaults(c);
     if (!check_settings(c, err) || !check_cloud(c, err)
-        || !check_service(c, err))
+        || !check_service(c, err) || !check_lambda(c, err))
         return FALSE;
     if ((c->inputs == NULL || c->inputs[0] == NULL) && !c->s3_event
-        && !c->sqs_queue) {
+        && !c->sqs_queue && !c->lambda) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
                     "no INPUT given (a file, a directory, - for stdin, "
                     "s3://BUCKET/PREFIX, cwl://LOG-GROUP, --s3-event or "

@@ -68,6 +68,11 @@ typedef struct {
     FlRotateCompress rotate_compress_enum;
     FlLogDest log_dest;
     FlLogLevel log_level_enum;
+    /* Lambda */
+    gboolean lambda;            /* --lambda, or AWS_LAMBDA_RUNTIME_API set
+                                   and no input given */
+    gint lambda_deadline_margin;        /* ms */
+    gint template_refresh_invocations;
 } FlConf;
 
 /*

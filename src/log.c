@@ -4,8 +4,9 @@
  * On standard error a message reads "flowlog2ipfix: [warning: ]message",
  * as it always did; in a --log-file it has a UTC time stamp and the
  * process ID in front; syslog and the journal get the priority instead of
- * a word.  Libraries calling g_warning (libfixbuf does) land here too,
- * named as the source of the message.
+ * a word.  In Lambda mode each message is one JSON object a line on
+ * standard error instead (fl_log_init_json).  Libraries calling g_warning
+ * (libfixbuf does) land here too, named as the source of the message.
  */
 #include "config.h"
 
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <syslog.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "json_write.h"
 #include "log.h"
 
 #undef G_LOG_DOMAIN
@@ -309,4 +312,151 @@ fl_log_init(int verbosity)
      * reachable through GLib) until the probe exits. */
     (void)fl_log_open(FL_LOG_STDERR, NULL,
                       fl_log_level_of_verbosity(verbosity), &err);
+}
+
+/* ---- JSON lines ------------------------------------------------------ */
+
+struct FlLogContext {
+    GMutex lock;
+    int verbosity;
+    char *request_id;
+    char *first_warning;
+};
+
+FlLogContext *
+fl_log_context_new(void)
+{
+    FlLogContext *ctx = g_new0(FlLogContext, 1);
+
+    g_mutex_init(&ctx->lock);
+    ctx->verbosity = 1;
+    return ctx;
+}
+
+static const char *
+level_name(GLogLevelFlags level)
+{
+    if (level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL))
+        return "ERROR";
+    if (level & G_LOG_LEVEL_WARNING)
+        return "WARN";
+    if (level & G_LOG_LEVEL_DEBUG)
+        return "DEBUG";
+    return "INFO";
+}
+
+/*
+ * Writes one line under ctx->lock.  One write(2), so that lines of
+ * several threads never interleave; a short write to stderr has nowhere
+ * to be reported.
+ */
+static void
+json_line(FlLogContext *ctx, const char *level, const char *prefix,
+          const char *message, const char *members)
+{
+    g_autoptr(GString) j = g_string_sized_new(256);
+    gint64 now = g_get_real_time();
+    time_t secs = (time_t)(now / G_USEC_PER_SEC);
+    struct tm tm;
+    char stamp[32];
+    ssize_t n;
+
+    gmtime_r(&secs, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    g_string_append_printf(j, "{\"timestamp\":\"%s.%03dZ\",\"level\":\"%s\"",
+                           stamp, (int)(now / 1000 % 1000), level);
+    if (ctx->request_id) {
+        g_string_append(j, ",\"requestId\":");
+        fl_json_append_string(j, ctx->request_id, -1);
+    }
+    g_string_append(j, ",\"message\":");
+    if (*prefix) {
+        g_autofree char *m = g_strconcat(prefix, message, NULL);
+        fl_json_append_string(j, m, -1);
+    } else {
+        fl_json_append_string(j, message, -1);
+    }
+    if (members && *members) {
+        g_string_append_c(j, ',');
+        g_string_append(j, members);
+    }
+    g_string_append(j, "}\n");
+    n = write(STDERR_FILENO, j->str, j->len);
+    (void)n;
+}
+
+static void
+json_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
+            gpointer user_data)
+{
+    FlLogContext *ctx = user_data;
+    const char *prefix = "";
+
+    if ((level & G_LOG_LEVEL_DEBUG) && ctx->verbosity < 3)
+        return;
+    if ((level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_MESSAGE))
+        && ctx->verbosity < 1)
+        return;
+    if (domain == NULL)
+        prefix = "libfixbuf: ";
+    g_mutex_lock(&ctx->lock);
+    if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL
+                  | G_LOG_LEVEL_WARNING)) && ctx->first_warning == NULL)
+        ctx->first_warning = g_strconcat(prefix, message, NULL);
+    if (domain && strcmp(domain, G_LOG_DOMAIN) != 0) {
+        g_autofree char *p = g_strconcat(domain, ": ", NULL);
+        json_line(ctx, level_name(level), p, message, NULL);
+    } else {
+        json_line(ctx, level_name(level), prefix, message, NULL);
+    }
+    g_mutex_unlock(&ctx->lock);
+}
+
+void
+fl_log_init_json(FlLogContext *ctx, int verbosity)
+{
+    g_mutex_lock(&ctx->lock);
+    ctx->verbosity = verbosity;
+    g_mutex_unlock(&ctx->lock);
+    g_log_set_default_handler(json_writer, ctx);
+}
+
+void
+fl_log_set_request(FlLogContext *ctx, const char *request_id)
+{
+    g_mutex_lock(&ctx->lock);
+    g_free(ctx->request_id);
+    ctx->request_id = g_strdup(request_id);
+    g_clear_pointer(&ctx->first_warning, g_free);
+    g_mutex_unlock(&ctx->lock);
+}
+
+char *
+fl_log_first_warning(FlLogContext *ctx)
+{
+    char *w;
+
+    g_mutex_lock(&ctx->lock);
+    w = g_strdup(ctx->first_warning);
+    g_mutex_unlock(&ctx->lock);
+    return w;
+}
+
+void
+fl_log_info_with(FlLogContext *ctx, const char *members, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (ctx == NULL) {
+        fl_log_info("%s", msg);
+        return;
+    }
+    g_mutex_lock(&ctx->lock);
+    if (ctx->verbosity >= 1)
+        json_line(ctx, "INFO", "", msg, members);
+    g_mutex_unlock(&ctx->lock);
 }

@@ -13,6 +13,7 @@
 #include "aws/ec2.h"
 #include "conf.h"
 #include "error.h"
+#include "lambda/lambda.h"
 #include "output/infomodel.h"
 #include "output/export.h"
 #include "log.h"
@@ -24,10 +25,13 @@
 enum { EXIT_OK = 0, EXIT_USAGE = 1, EXIT_INPUT = 2, EXIT_OUTPUT = 3 };
 
 /* The process-wide state: set by SIGINT/SIGTERM, read by the pipeline
- * between chunks and by the exporter while it waits to reconnect; and the
+ * between chunks and by the exporter while it waits to reconnect (in
+ * Lambda mode also set at an invocation's deadline, and cleared before the
+ * next one; exit_requested then keeps what the signal said); and the
  * number of SIGHUPs, which the writer thread compares with the number it
  * has acted on (service_tick). */
 static volatile gint stop_requested;
+static volatile gint exit_requested;
 static volatile gint hup_count;
 
 static void
@@ -35,6 +39,7 @@ on_stop_signal(int sig)
 {
     (void)sig;
     g_atomic_int_set(&stop_requested, 1);
+    g_atomic_int_set(&exit_requested, 1);
     /* A second signal ends the process the hard way. */
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
@@ -57,10 +62,29 @@ report_error(const FlLog *log, const GError *err)
         fl_log_error("%s", err->message);
 }
 
-static int
-usage_error(const GError *err)
+/*
+ * A start-up failure: said on stderr, and in Lambda mode reported to the
+ * Runtime API's /init/error too (as errorType type), so that the
+ * function's caller learns why the runtime did not start.
+ */
+static void
+start_error(gboolean lambda, const char *type, const char *message)
 {
-    fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+    const char *api = g_getenv("AWS_LAMBDA_RUNTIME_API");
+
+    if (!lambda) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", message);
+        return;
+    }
+    fl_log_error("%s", message);
+    if (api && *api)
+        fl_lambda_init_error(api, type, message);
+}
+
+static int
+usage_error(const FlConf *conf, const GError *err)
+{
+    start_error(conf->lambda && !conf->check, "ConfigError", err->message);
     return EXIT_USAGE;
 }
 
@@ -119,7 +143,9 @@ rotate_config(const FlConf *conf, FlRotateConfig *rc)
 static gboolean
 needs_aws(const FlConf *conf)
 {
-    if (conf->s3_event || conf->sqs_queue || conf->format_from_flow_log)
+    /* Lambda: S3 and SQS events name objects to read. */
+    if (conf->s3_event || conf->sqs_queue || conf->format_from_flow_log
+        || conf->lambda)
         return TRUE;
     for (guint i = 0; conf->inputs && conf->inputs[i]; i++)
         if (g_ascii_strncasecmp(conf->inputs[i], "s3://", 5) == 0
@@ -219,6 +245,34 @@ clear_sources(FlSourceConfig *sc)
     g_clear_pointer(&sc->checkpoint, fl_checkpoint_unref);
 }
 
+/*
+ * Lambda mode: invocations until SIGTERM (exit 0) or until the Runtime
+ * API fails (exit 2).  The exporter made at start-up serves them all.
+ */
+static int
+run_lambda(const FlConf *conf, const FlPipelineConfig *pc,
+           const FlSourceConfig *sc, FlExporter *exp, FlLogContext *log)
+{
+    FlLambdaConfig lc;
+    g_autoptr(GError) err = NULL;
+
+    memset(&lc, 0, sizeof lc);
+    lc.runtime_api = g_getenv("AWS_LAMBDA_RUNTIME_API");
+    lc.exp = exp;
+    lc.pipeline = pc;
+    lc.sources = sc;
+    lc.stop = &stop_requested;
+    lc.quit = &exit_requested;
+    lc.deadline_margin_ms = (guint)conf->lambda_deadline_margin;
+    lc.template_invocations = (guint)conf->template_refresh_invocations;
+    lc.log = log;
+    if (!fl_lambda_run(&lc, &err)) {
+        fl_log_error("%s", err->message);
+        return EXIT_INPUT;
+    }
+    return EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -238,10 +292,19 @@ main(int argc, char **argv)
     gboolean own_pidfile = FALSE;
     int status = EXIT_OK;
     struct sigaction sa;
+    const char *lambda_api;
+    FlLogContext *log_ctx = NULL;   /* JSON lines; kept to the end */
 
     memset(&sc, 0, sizeof sc);
+    /* Under Lambda every line is JSON from the start. */
+    lambda_api = g_getenv("AWS_LAMBDA_RUNTIME_API");
+    if (lambda_api && *lambda_api) {
+        log_ctx = fl_log_context_new();
+        fl_log_init_json(log_ctx, 1);
+    }
     if (!fl_conf_load(&conf, &argc, &argv, &err)) {
-        status = usage_error(err);
+        start_error(log_ctx != NULL, "ConfigError", err->message);
+        status = EXIT_USAGE;
         goto out_conf;
     }
     if (conf.version) {
@@ -252,25 +315,36 @@ main(int argc, char **argv)
     log = fl_log_open(conf.log_dest, conf.log_file, conf.log_level_enum,
                       &err);
     if (log == NULL) {
-        status = usage_error(err);
+        status = usage_error(&conf, err);
         goto out_conf;
+    }
+    if (conf.lambda && !conf.check) {
+        if (log_ctx == NULL)
+            log_ctx = fl_log_context_new();
+        fl_log_init_json(log_ctx, conf.verbosity);
+        if (lambda_api == NULL || *lambda_api == '\0') {
+            fl_log_error("--lambda: AWS_LAMBDA_RUNTIME_API is not set (the "
+                         "Runtime API's host:port, which Lambda sets)");
+            status = EXIT_USAGE;
+            goto out_conf;
+        }
     }
 
     if (!resolve_flow_log_format(&conf, &sc, &err)) {
-        status = usage_error(err);
+        status = usage_error(&conf, err);
         goto out_conf;
     }
     format = conf.format ? fl_format_parse(conf.format, -1, &err)
                          : fl_format_new_default();
     if (format == NULL) {
         g_prefix_error(&err, "--format: ");
-        status = usage_error(err);
+        status = usage_error(&conf, err);
         goto out_conf;
     }
     if (conf.id_map) {
         pins = fl_id_pins_load(conf.id_map, conf.id_bits, &err);
         if (pins == NULL) {
-            status = usage_error(err);
+            status = usage_error(&conf, err);
             goto out_conf;
         }
     }
@@ -284,7 +358,7 @@ main(int argc, char **argv)
                               conf.pkt_addresses, pins };
         if (!fl_map_plan_init(&plan, format, &mc, &err)) {
             g_prefix_error(&err, "--format: ");
-            status = usage_error(err);
+            status = usage_error(&conf, err);
             goto out_conf;
         }
     }
@@ -315,19 +389,19 @@ main(int argc, char **argv)
             && !g_file_test(conf.rotate_dir, G_FILE_TEST_IS_DIR)) {
             g_set_error(&err, FL_ERROR, FL_ERROR_CONFIG, "output directory "
                         "'%s' does not exist", conf.rotate_dir);
-            status = usage_error(err);
+            status = usage_error(&conf, err);
             goto out_conf;
         }
         if (!conf.rotate_dir
             && !fl_output_parse(conf.output, &kind, &host, &port, &err)) {
-            status = usage_error(err);
+            status = usage_error(&conf, err);
             goto out_conf;
         }
         g_free(host);
         g_free(port);
         m = fl_infomodel_load(conf.infomodel_dir, &err);
         if (m == NULL) {
-            status = usage_error(err);
+            status = usage_error(&conf, err);
             goto out_conf;
         }
         fbInfoModelFree(m);
@@ -356,16 +430,24 @@ main(int argc, char **argv)
         own_pidfile = TRUE;
     }
     if (!setup_sources(&conf, &sc, &err)) {
-        report_error(log, err);
+        if (conf.lambda)
+            start_error(TRUE, "ConfigError", err->message);
+        else
+            report_error(log, err);
         status = EXIT_USAGE;
         goto out_conf;
     }
     exp = fl_exporter_new(&ec, &err);
     if (exp == NULL) {
-        report_error(log, err);
         status = err->domain == FL_ERROR && (err->code == FL_ERROR_CONFIG
                                              || err->code == FL_ERROR_UNSUPPORTED)
                  ? EXIT_USAGE : EXIT_OUTPUT;
+        if (conf.lambda)
+            start_error(TRUE, status == EXIT_USAGE ? "ConfigError"
+                                                   : "OutputError",
+                        err->message);
+        else
+            report_error(log, err);
         goto out_conf;
     }
 
@@ -393,12 +475,14 @@ main(int argc, char **argv)
     pc.tick_data = &svc;
 
     fl_stats_init(&stats);
-    if (!fl_pipeline_run(&pc, exp, &stats, &err)) {
+    if (conf.lambda) {
+        status = run_lambda(&conf, &pc, &sc, exp, log_ctx);
+    } else if (!fl_pipeline_run(&pc, exp, &stats, &err)) {
         report_error(log, err);
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
-    if (g_atomic_int_get(&stop_requested))
+    if (!conf.lambda && g_atomic_int_get(&stop_requested))
         fl_log_warnx("stopped by a signal before the end of the input; "
                      "what was read is exported");
     if (!fl_exporter_close(exp, &counts, &err)) {
@@ -414,7 +498,7 @@ main(int argc, char **argv)
     stats.bytes_out_known = stats.bytes_out > 0;
     if (status == EXIT_OK && stats.objects_failed)
         status = EXIT_INPUT;
-    if (conf.verbosity > 0)
+    if (conf.verbosity > 0 && !conf.lambda)
         fl_stats_print(&stats, stderr, conf.verbosity > 1);
     if (conf.stats_json && !fl_stats_write_json(&stats, conf.stats_json, &err)) {
         fprintf(stderr, "flowlog2ipfix: %s\n", err->message);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_write.h"
 #include "stats.h"
 
 void
@@ -116,14 +117,28 @@ fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose)
     }
 }
 
-gboolean
-fl_stats_write_json(const FlStats *s, const char *path, GError **err)
+/* "KEY": N, -- without printf: Lambda writes this twice an invocation. */
+static void
+append_num(GString *j, const char *key, guint64 v)
 {
-    g_autoptr(GString) j = g_string_new("{");
-    g_autoptr(GError) local = NULL;
+    char buf[24], *p = buf + sizeof buf;
 
-#define NUM(k, v) g_string_append_printf(j, "\"%s\": %" G_GUINT64_FORMAT ", ", \
-                                         k, (guint64)(v))
+    g_string_append_c(j, '"');
+    g_string_append(j, key);
+    g_string_append_len(j, "\": ", 3);
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    g_string_append_len(j, p, buf + sizeof buf - p);
+    g_string_append_len(j, ", ", 2);
+}
+
+void
+fl_stats_append_json(const FlStats *s, GString *j)
+{
+    g_string_append_c(j, '{');
+#define NUM(k, v) append_num(j, k, (guint64)(v))
     NUM("objects", s->objects);
     NUM("objects_failed", s->objects_failed);
     NUM("lines_read", s->lines_read);
@@ -135,9 +150,8 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     NUM("rejected", s->rejected);
     g_string_append(j, "\"rejected_by_reason\": {");
     for (int i = 0; i < FL_REJECT_COUNT; i++)
-        g_string_append_printf(j, "%s\"%s\": %" G_GUINT64_FORMAT,
-                               i ? ", " : "", fl_reject_name((FlReject)i),
-                               s->rejected_by[i]);
+        append_num(j, fl_reject_name((FlReject)i), s->rejected_by[i]);
+    g_string_truncate(j, j->len - 2);       /* the last ", " */
     g_string_append(j, "}, ");
     NUM("options_records", s->options_records);
     NUM("id_collisions", s->id_collisions);
@@ -169,14 +183,26 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
 
         g_hash_table_iter_init(&it, s->skipdata_by_interface);
         while (g_hash_table_iter_next(&it, &k, &v)) {
-            /* Interface names come from input: escape them. */
-            g_autofree char *esc = g_strescape(k, NULL);
-            g_string_append_printf(j, "%s\"%s\": %u", first ? "" : ", ", esc,
-                                   GPOINTER_TO_UINT(v));
+            /* Interface names come from input: escaped, and bytes that
+             * are not UTF-8 replaced, so the document stays JSON. */
+            if (!first)
+                g_string_append(j, ", ");
+            fl_json_append_string(j, k, -1);
+            g_string_append_printf(j, ": %u", GPOINTER_TO_UINT(v));
             first = FALSE;
         }
     }
-    g_string_append(j, "}}\n");
+    g_string_append(j, "}}");
+}
+
+gboolean
+fl_stats_write_json(const FlStats *s, const char *path, GError **err)
+{
+    g_autoptr(GString) j = g_string_new(NULL);
+    g_autoptr(GError) local = NULL;
+
+    fl_stats_append_json(s, j);
+    g_string_append_c(j, '\n');
     if (!g_file_set_contents(path, j->str, (gssize)j->len, &local)) {
         g_set_error(err, FL_ERROR, FL_ERROR_IO, "--stats-json: %s",
                     local->message);

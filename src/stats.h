@@ -44,6 +44,8 @@ typedef struct {
 void fl_stats_init(FlStats *s);
 void fl_stats_clear(FlStats *s);
 void fl_stats_print(const FlStats *s, FILE *fp, gboolean verbose);
+/* Appends the statistics as one JSON object (no newline).  Cannot fail. */
+void fl_stats_append_json(const FlStats *s, GString *out);
 /* Writes the statistics as one JSON object; FL_ERROR_IO naming path. */
 gboolean fl_stats_write_json(const FlStats *s, const char *path, GError **err);
 

@@ -193,3 +193,19 @@ INTEGRATION_TESTS += tests/integration/parquet_s3.py
 # signals, --pidfile, logging, --id-map reload, the systemd units.
 INTEGRATION_TESTS += tests/integration/rotate_output.py \
 	tests/integration/daemon_life.py tests/integration/systemd_unit.sh
+
+# The Lambda runtime mode against the suite's Runtime API emulator
+# (lambda_emulator.py), s3rver and python3-ipfix collectors.  With
+# FL_LAMBDA_DIR set it runs the bootstrap of an unpacked Lambda zip.
+INTEGRATION_TESTS += tests/integration/lambda_runtime.py
+UNIT_TESTS += tests/unit/test_lambda_event
+tests_unit_test_lambda_event_SOURCES = tests/unit/test_lambda_event.c
+tests_unit_test_lambda_event_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The lambda_event fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_lambda_event_replay
+tests_fuzz_fuzz_lambda_event_replay_SOURCES = tests/fuzz/fuzz_lambda_event.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_lambda_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="lambda_event", "lambda_event/crashes"'
+tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)

@@ -250,7 +250,10 @@ build(FlExporter *e, GError **err)
     if (e->relay)
         fl_udp_relay_pump(e->relay);
     e->generation++;
+    e->connections++;
     e->last_emit_us = e->last_templates_us = g_get_monotonic_time();
+    e->last_templates_real_us = g_get_real_time();
+    e->batches_since_templates = 0;
     e->dirty = FALSE;
     return TRUE;
 }
@@ -480,6 +483,8 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
             return fail(e, err);
         e->cur_int = e->cur_ext = 0;
         e->last_templates_us = now_us;
+        e->last_templates_real_us = g_get_real_time();
+        e->batches_since_templates = 0;
         e->generation++;
         e->dirty = TRUE;
     }
@@ -500,7 +505,13 @@ fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err)
 gboolean
 fl_exporter_takes_messages(const FlExporter *e)
 {
-    return e->kind == FL_OUT_FILE || is_stream(e);
+    return !e->records_only && (e->kind == FL_OUT_FILE || is_stream(e));
+}
+
+void
+fl_exporter_set_records_only(FlExporter *e, gboolean records_only)
+{
+    e->records_only = records_only;
 }
 
 FlExportResult
@@ -686,6 +697,62 @@ fl_exporter_close(FlExporter *e, FlExportCounts *counts, GError **err)
     exporter_free(e);
     return ok;
 }
+/* ---- Lambda: between invocations (fl_exporter_begin) ----------------- */
+
+/* UDP: templates again when due by count or by either clock (the
+ * monotonic one stands still while Lambda freezes the process). */
+static gboolean
+templates_due(const FlExporter *e, guint every_n)
+{
+    gint64 refresh = (gint64)e->cfg.template_refresh * G_USEC_PER_SEC;
+
+    if (every_n > 0 && e->batches_since_templates >= every_n)
+        return TRUE;
+    if (refresh == 0)
+        return FALSE;
+    return g_get_monotonic_time() - e->last_templates_us >= refresh
+           || g_get_real_time() - e->last_templates_real_us >= refresh;
+}
+
+FlExportResult
+fl_exporter_begin(FlExporter *e, guint every_n, GError **err)
+{
+    /* TCP/TLS: a connection the collector closed while the process was
+     * frozen is rebuilt now (templates, options, then what it had not
+     * acknowledged), before new records go into it. */
+    if (is_stream(e))
+        return fl_xstream_poll(e, err);
+    if (e->fbuf == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: the output "
+                    "failed before", e->output);
+        return FL_EXPORT_FAILED;
+    }
+    e->batches_since_templates++;
+    if (e->kind == FL_OUT_UDP && templates_due(e, every_n)) {
+        if (!fbSessionExportTemplates(e->session, err))
+            return fail(e, err);
+        e->cur_int = e->cur_ext = 0;
+        e->last_templates_us = g_get_monotonic_time();
+        e->last_templates_real_us = g_get_real_time();
+        e->batches_since_templates = 0;
+        e->generation++;
+        e->dirty = TRUE;
+    }
+    return FL_EXPORT_OK;
+}
+
+void
+fl_exporter_set_deadline(FlExporter *e, gint64 until_us)
+{
+    e->deadline_us = until_us;
+}
+
+guint
+fl_exporter_connections(const FlExporter *e)
+{
+    return e->connections + (guint)e->reconnects;
+}
+
 /* ---- rotating files (-o dir://, rotate.c) ---------------------------- */
 
 /*

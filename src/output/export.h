@@ -106,6 +106,15 @@ FlExportResult fl_exporter_append_option(FlExporter *e, FlIdKind kind,
  */
 gboolean fl_exporter_takes_messages(const FlExporter *e);
 
+/*
+ * With TRUE, takes_messages() says FALSE whatever the output: records are
+ * appended one by one, for a unit of work too small to pay for the
+ * encoders (each loads an information model and builds every template:
+ * milliseconds, more than a Lambda invocation of a few thousand lines
+ * takes to convert).  Takes effect at the next pipeline run.
+ */
+void fl_exporter_set_records_only(FlExporter *e, gboolean records_only);
+
 /* Announces the data template of variant (if not yet) before a message
  * that uses it. */
 FlExportResult fl_exporter_ensure_variant(FlExporter *e, guint variant,
@@ -141,6 +150,31 @@ FlExportResult fl_exporter_sync(FlExporter *e, GError **err);
 
 /* Periodic work; call at least once a second with g_get_monotonic_time(). */
 FlExportResult fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err);
+
+/*
+ * Before a unit of work that follows a pause (a Lambda invocation: in
+ * between, the process may have been frozen, with no timers running):
+ *  - TCP/TLS: a connection the collector closed meanwhile is rebuilt now
+ *    (templates, options, then what it had not acknowledged), before new
+ *    records go into it; FL_EXPORT_FAILED with *err when the collector
+ *    cannot be reached (with retries as after a write failure);
+ *  - UDP: templates are sent again when every_n calls (0: not counted)
+ *    or --template-refresh seconds passed since the last time, by the
+ *    wall clock as well as the monotonic one (which may stand still
+ *    while the process is frozen).
+ */
+FlExportResult fl_exporter_begin(FlExporter *e, guint every_n, GError **err);
+
+/*
+ * Reconnecting (and a TCP connect) gives up at until_us (monotonic
+ * time) if that comes before --reconnect-timeout; 0: no such limit.
+ * Cannot fail.
+ */
+void fl_exporter_set_deadline(FlExporter *e, gint64 until_us);
+
+/* How many times a session was built (1 after fl_exporter_new, one more
+ * for each reconnection): a change means records may have been lost. */
+guint fl_exporter_connections(const FlExporter *e);
 
 /* Incremented on every rebuilt session and UDP template refresh: options
  * records are due again when it changes. */

@@ -45,6 +45,12 @@ struct FlExporter {
     GByteArray *partial;        /* the cookie's unfinished message */
     GHashTable *options;        /* key: kind << 32 | id; value: OptCopy */
     guint64 records_resent, reconnects;
+    /* Lambda mode (fl_exporter_begin) */
+    gint64 deadline_us;         /* monotonic; 0: none */
+    guint connections;          /* sessions built so far */
+    gint64 last_templates_real_us;  /* wall clock of the last templates */
+    guint batches_since_templates;
+    gboolean records_only;      /* fl_exporter_set_records_only() */
     /* dir:// (rotate.c) */
     struct FlRotator *rot;      /* rotating files, else NULL */
     guint64 file_records;       /* data records in the current file */

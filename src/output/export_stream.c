@@ -249,6 +249,7 @@ reconnect(FlExporter *e, GError **err)
 {
     gint64 deadline = g_get_monotonic_time()
                       + (gint64)e->cfg.reconnect_timeout * G_USEC_PER_SEC;
+    gboolean by_deadline = FALSE;
     gulong delay_ms = 100;
     guint64 resent0 = e->records_resent;
     guint32 seq_end;
@@ -268,6 +269,11 @@ reconnect(FlExporter *e, GError **err)
     take_io(e, &why);
     g_clear_error(&why);
     seq_end = fbSessionGetSequence(e->session);
+    /* A Lambda invocation's deadline comes first (set_deadline). */
+    if (e->deadline_us && e->deadline_us < deadline) {
+        deadline = e->deadline_us;
+        by_deadline = TRUE;
+    }
     for (;;) {
         GError *local = NULL;
         FlIo r;
@@ -290,15 +296,23 @@ reconnect(FlExporter *e, GError **err)
             return FL_EXPORT_FAILED;
         }
         if (g_get_monotonic_time() > deadline) {
-            g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
-                        "%s: collector unreachable for %u s: %s", e->output,
-                        e->cfg.reconnect_timeout, local->message);
+            if (by_deadline)
+                g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                            "%s: collector unreachable until the "
+                            "invocation's deadline: %s", e->output,
+                            local->message);
+            else
+                g_set_error(err, FL_ERROR, FL_ERROR_EXPORT,
+                            "%s: collector unreachable for %u s: %s",
+                            e->output, e->cfg.reconnect_timeout,
+                            local->message);
             g_clear_error(&local);
             return FL_EXPORT_FAILED;
         }
         fl_log_debug("%s: reconnect failed: %s", e->output, local->message);
         g_clear_error(&local);
-        g_usleep(delay_ms * 1000);
+        g_usleep((gulong)MIN((gint64)delay_ms * 1000,
+                             MAX(deadline - g_get_monotonic_time(), 0)));
         delay_ms = MIN(delay_ms * 2, 2000);
     }
 }

@@ -17,6 +17,7 @@
 
 struct FlAws;
 struct FlCheckpoint;
+struct FlMemoryInput;
 
 typedef struct FlSource FlSource;
 typedef struct FlObject FlObject;
@@ -66,6 +67,9 @@ typedef struct {
     guint cwl_overlap;           /* seconds read again on every poll */
     const char *cwl_stream_prefix;  /* --log-stream-prefix, or NULL */
     const volatile gint *stop;   /* SIGINT/SIGTERM */
+    struct FlMemoryInput *memory;  /* memory://: the objects of one Lambda
+                                      invocation (source_memory.h); NULL
+                                      otherwise */
 } FlSourceConfig;
 
 /* Per-source counters, added to the run's statistics by the pipeline. */
@@ -248,6 +252,8 @@ FlObject *fl_object_new_text(const char *name, GBytes *text,
 extern const FlSourceType fl_source_type_file;
 extern const FlSourceType fl_source_type_s3;
 extern const FlSourceType fl_source_type_cwl;
+/* memory://NAME: objects the program hands over itself (Lambda). */
+extern const FlSourceType fl_source_type_memory;
 /* Not reachable by a scheme: --s3-event FILE and --sqs-queue URL. */
 extern const FlSourceType fl_source_type_s3_event;
 extern const FlSourceType fl_source_type_sqs;
