@@ -226,6 +226,12 @@ build(FlExporter *e, GError **err)
 
     if (!add_templates(e, s, err))
         return FALSE;
+    /* A session built again (the next rotating file) starts with every
+     * data template used so far: the workers' messages refer to them. */
+    for (guint v = 0; v < FL_V_COUNT; v++)
+        if (e->variants_used[v / 64] & (G_GUINT64_CONSTANT(1) << (v % 64)))
+            if (!add_data_template(e, s, v, err))
+                return FALSE;
     if (e->kind == FL_OUT_UDP) {
         e->relay = fl_udp_relay_new(e->host, e->port, &relay_host,
                                     &relay_port, err);
