@@ -84,7 +84,7 @@ typedef struct {
     gsize map_end;              /* mapped: offset of the end of text */
     /* filled by a worker */
     FlIpfixRec *recs;
-    guint8 *variants;
+    guint16 *variants;          /* FL_V_COUNT needs 9 bits */
     guint n_recs, cap_recs;
     guint n_lines;
     guint64 nodata, skipdata, v4, v6, rejects[FL_REJECT_COUNT];
