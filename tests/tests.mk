@@ -11,6 +11,10 @@ UNIT_TESTS += tests/unit/test_mapper
 tests_unit_test_mapper_SOURCES = tests/unit/test_mapper.c
 tests_unit_test_mapper_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_azure_flow
+tests_unit_test_azure_flow_SOURCES = tests/unit/test_azure_flow.c
+tests_unit_test_azure_flow_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/unit/test_idmap
 tests_unit_test_idmap_SOURCES = tests/unit/test_idmap.c
 tests_unit_test_idmap_LDADD = src/libflowlog.a $(FL_LIBS)
