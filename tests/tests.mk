@@ -166,3 +166,8 @@ INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
+INTEGRATION_TESTS += tests/integration/lambda_zip.sh
+# The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
+INTEGRATION_TESTS += tests/integration/sam_templates.py
