@@ -32,6 +32,7 @@
 
 /* The types, tried in this order; text is what matches none. */
 static const PlWholeType *const whole_types[] = {
+    &pl_whole_azure,            /* before cwl: {"records":[ is both's */
     &pl_whole_cwl,
 };
 

@@ -44,7 +44,8 @@ typedef struct {
 } Tuple;
 
 struct FlAzureDecoder {
-    FlRecord rec;
+    FlRecord *rec;
+    FlRecord *own;
     GArray *groups;             /* Group, of the open record */
     GArray *tuples;             /* Tuple, of the open record */
     GString *arena;             /* strings that had escapes */
@@ -79,10 +80,11 @@ fl_azure_where_format(const FlAzureWhere *w, char *buf, gsize size)
 }
 
 FlAzureDecoder *
-fl_azure_decoder_new(void)
+fl_azure_decoder_new(FlRecord *rec)
 {
     FlAzureDecoder *d = g_new0(FlAzureDecoder, 1);
 
+    d->rec = rec ? rec : (d->own = g_new0(FlRecord, 1));
     d->groups = g_array_new(FALSE, FALSE, sizeof(Group));
     d->tuples = g_array_new(FALSE, FALSE, sizeof(Tuple));
     d->arena = g_string_new(NULL);
@@ -100,6 +102,7 @@ fl_azure_decoder_free(FlAzureDecoder *d)
     g_string_free(d->arena, TRUE);
     g_string_free(d->names, TRUE);
     az_flows_clear(&d->flows);
+    g_free(d->own);
     g_free(d);
 }
 
@@ -580,7 +583,7 @@ fl_azure_decode(FlAzureDecoder *d, const guint8 *buf, gsize len,
     k.out.on_bad = on_bad;
     k.out.data = data;
     k.out.n = counts ? counts : &local;
-    k.out.rec = &d->rec;
+    k.out.rec = d->rec;
     k.out.flows = &d->flows;
     k.pending = R_NONE;
     h = yajl_alloc(&callbacks, NULL, &k);

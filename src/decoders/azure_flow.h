@@ -78,7 +78,9 @@ typedef void (*FlAzureBadFunc)(const FlAzureWhere *where, FlReject reason,
 
 typedef struct FlAzureDecoder FlAzureDecoder;
 
-FlAzureDecoder *fl_azure_decoder_new(void);
+/* rec: the record to fill and hand out (the pipeline worker's own, so
+ * that nothing is copied), or NULL for one of the decoder's. */
+FlAzureDecoder *fl_azure_decoder_new(FlRecord *rec);
 void            fl_azure_decoder_free(FlAzureDecoder *d);
 
 /*
