@@ -125,6 +125,7 @@ out:
 
 const PlWholeType pl_whole_azure = {
     .name = "Azure flow log document",
+    .input = FL_INPUT_AZURE,
     .what = "an Azure flow log document",
     .sniff = fl_azure_sniff,
     .max_input = AZURE_MAX_INPUT,

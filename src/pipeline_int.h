@@ -52,6 +52,7 @@ typedef struct Chunk Chunk;
  */
 typedef struct {
     const char *name;
+    FlInputFormat input;        /* what --input-format forces it with */
     const char *what;           /* "an envelope": for "... larger than" */
     gboolean (*sniff)(const guint8 *buf, gsize len);
     gsize max_input;
