@@ -165,6 +165,14 @@ tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 
+# The Azure flow log fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_azure_flow_replay
+tests_fuzz_fuzz_azure_flow_replay_SOURCES = tests/fuzz/fuzz_azure_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_azure_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="azure_flow", "azure_flow/crashes"'
+tests_fuzz_fuzz_azure_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
