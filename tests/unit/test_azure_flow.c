@@ -89,7 +89,7 @@ on_bad(const FlAzureWhere *w, FlReject reason, const char *why,
 static char *
 run(const char *doc, FlAzureCounts *n)
 {
-    FlAzureDecoder *d = fl_azure_decoder_new();
+    FlAzureDecoder *d = fl_azure_decoder_new(NULL);
     GString *t = g_string_new(NULL);
     GError *err = NULL;
 
@@ -328,7 +328,7 @@ test_stop(void)
     g_autofree char *doc = vnet_doc(
         "\"1716638400000,10.0.0.4,10.0.1.5,1,2,6,O,D,NX,0,0,0,0\","
         "\"1716638400000,10.0.0.4,10.0.1.5,1,3,6,O,D,NX,0,0,0,0\"");
-    FlAzureDecoder *d = fl_azure_decoder_new();
+    FlAzureDecoder *d = fl_azure_decoder_new(NULL);
     GError *err = NULL;
     guint calls = 0;
 
