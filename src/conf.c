@@ -424,6 +424,7 @@ apply_defaults(FlConf *c)
     if (c->reconnect_timeout == UNSET) c->reconnect_timeout = 300;
     if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
     if (c->address_pair == NULL) c->address_pair = g_strdup("srcaddr");
+    if (c->input_format == NULL) c->input_format = g_strdup("auto");
     if (c->id_bits == UNSET) c->id_bits = 32;
     if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
     if (c->max_rate == UNSET) c->max_rate = 0;
@@ -485,6 +486,8 @@ check_settings(FlConf *c, GError **err)
                     c->address_pair);
         return FALSE;
     }
+    if (!fl_input_format_parse(c->input_format, &c->input_enum, err))
+        return FALSE;
     return TRUE;
 }
 
@@ -725,6 +728,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "srcaddr (srcaddr/dstaddr, as seen by the interface) or pkt "
           "(pkt-srcaddr/pkt-dstaddr, the packet's own; default srcaddr)",
           "PAIR" },
+        { "input-format", 0, 0, G_OPTION_ARG_STRING, &c->input_format,
+          "auto (by content, per object), aws-text, cwl, azure, gcp, oci "
+          "or parquet (default auto)", "FORMAT" },
         { "id-map", 0, 0, G_OPTION_ARG_FILENAME, &c->id_map,
           "CSV of kind,name,id,description lines that pin interface and "
           "VRF IDs and descriptions", "FILE" },
@@ -944,6 +950,7 @@ fl_conf_clear(FlConf *c)
     g_free(c->stats_json);
     g_free(c->id_map);
     g_free(c->address_pair);
+    g_free(c->input_format);
     g_free(c->region);
     g_free(c->profile);
     g_free(c->endpoint_url);

@@ -29,6 +29,8 @@ typedef struct {
     char *stats_json;
     char *id_map;
     char *address_pair;
+    char *input_format;         /* --input-format word */
+    FlInputFormat input_enum;
     gboolean pkt_addresses;
     gint max_errors;
     gboolean check;

@@ -300,7 +300,7 @@ fl_id_pins_foreach(const FlIdPins *pins, FlIdPinFunc fn, gpointer data)
 /* Two ways per set: a few hundred ENIs in one table would otherwise
  * evict each other often enough to show in a profile. */
 #define CACHE_SETS 512              /* power of two */
-#define NAME_MAX_CACHED 63
+#define NAME_MAX_CACHED 191             /* Azure resource IDs: ~150 */
 
 typedef struct {
     guint32 id;

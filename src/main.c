@@ -458,6 +458,7 @@ main(int argc, char **argv)
     pc.sources = &sc;
     pc.format = format;
     pc.format_given = conf.format != NULL;
+    pc.input_format = conf.input_enum;
     pc.map.time_elements = conf.time_enum;
     pc.map.id_bits = conf.id_bits;
     pc.map.pkt_addresses = conf.pkt_addresses;

@@ -90,6 +90,8 @@ fl_map_plan_init(FlMapPlan *plan, const FlFormat *fmt,
             plan->has_lost = TRUE;
     if (plan->has_lost)
         plan->variant |= FL_V_DROPPED;
+    if (fl_format_has(fmt, FL_F_FLOW_END_REASON))
+        plan->variant |= FL_V_END_REASON;
     if (cfg->time_elements != FL_TIME_MILLISECONDS)
         plan->variant |= FL_V_TIME_SEC;
     if (cfg->time_elements != FL_TIME_SECONDS)
@@ -150,13 +152,32 @@ desc_account(GString *d, const FlMapPlan *plan, const FlRecord *rec,
     g_string_append_printf(d, "account=%s", plan->owner);
 }
 
+/* Another cloud's interface or network: cloud=NAME, then that cloud's
+ * keys (account-id holds Azure's subscription, resource-id the flow log's
+ * target resource). */
+static void
+describe_cloud(GString *d, const FlMapPlan *plan, FlIdKind kind,
+               const FlRecord *rec)
+{
+    g_string_append_printf(d, "cloud=%s", plan->cloud);
+    desc_add(d, rec, FL_F_ACCOUNT_ID, "subscription");
+    if (kind == FL_ID_VRF)
+        return;
+    desc_add(d, rec, FL_F_MAC_ADDRESS, "mac");
+    desc_add(d, rec, FL_F_RESOURCE_ID, "resource");
+    desc_add(d, rec, FL_F_ACL_ID, "acl");
+    desc_add(d, rec, FL_F_RULE, "rule");
+}
+
 /* The description rules are in doc/internals/CONTRACT.md. */
 static char *
 describe(const FlMapPlan *plan, FlIdKind kind, const FlRecord *rec)
 {
     GString *d = g_string_new(NULL);
 
-    if (kind == FL_ID_VRF) {
+    if (plan->cloud) {
+        describe_cloud(d, plan, kind, rec);
+    } else if (kind == FL_ID_VRF) {
         /* A TGW's source VPC may belong to another account than the
          * log group: no owner stands in for it. */
         if (plan->profile == FL_PROFILE_TGW)
@@ -337,6 +358,12 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
         }
         if (!any)
             v &= ~(guint)FL_V_DROPPED;
+    }
+    if (v & FL_V_END_REASON) {
+        if (fl_record_has(rec, FL_F_FLOW_END_REASON))
+            out->flowEndReason = (guint8)rec->v[FL_F_FLOW_END_REASON].u;
+        else
+            v &= ~(guint)FL_V_END_REASON;
     }
     *variant = v;
     return FL_MAP_RECORD;

@@ -38,12 +38,16 @@ typedef struct {
     guint16 tcpControlBits;
     guint8  protocolIdentifier;
     guint8  flowDirection;
-    guint8  padding[4];
+    guint8  flowEndReason;              /* FL_V_END_REASON only */
+    guint8  padding[3];
 } FlIpfixRec;
 
 G_STATIC_ASSERT(sizeof(FlIpfixRec) == 112);
 
-/* Variant bits: external data template ID = FL_TID_DATA_BASE + variant. */
+/* Variant bits: external data template ID = fl_variant_tid(variant):
+ * FL_TID_DATA_BASE + variant for the first 256 (every AWS variant), and
+ * FL_TID_DATA_BASE2 + (variant - 256) for those with flowEndReason, so
+ * that the IDs below stay what they were. */
 enum {
     FL_V_IPV6 = 1 << 0,
     FL_V_TCP_FLAGS = 1 << 1,
@@ -53,13 +57,15 @@ enum {
     FL_V_DROPPED = 1 << 5,
     FL_V_TIME_SEC = 1 << 6,
     FL_V_TIME_MSEC = 1 << 7,
-    FL_V_COUNT = 256,
+    FL_V_END_REASON = 1 << 8,   /* flowEndReason (136): other clouds */
+    FL_V_COUNT = 512,
     /* spec-array-only bits, never part of a template ID */
-    FL_V_IPV4 = 1 << 8,
-    FL_V_INTERNAL = 1 << 9
+    FL_V_IPV4 = 1 << 9,
+    FL_V_INTERNAL = 1 << 10
 };
 
 #define FL_TID_DATA_BASE 1024
+#define FL_TID_DATA_BASE2 1536
 #define FL_TID_IF_OPTION 1280
 #define FL_TID_VRF_OPTION 1281
 #define FL_TID_TYPE_INFO 1282
@@ -67,6 +73,13 @@ enum {
 #define FL_TID_INT_DATA 0x7F00
 #define FL_TID_INT_IF_OPTION 0x7F01
 #define FL_TID_INT_VRF_OPTION 0x7F02
+
+static inline guint16
+fl_variant_tid(guint variant)
+{
+    return (guint16)(variant < 256 ? FL_TID_DATA_BASE + variant
+                                   : FL_TID_DATA_BASE2 + variant - 256);
+}
 
 typedef enum { FL_TIME_SECONDS, FL_TIME_MILLISECONDS, FL_TIME_BOTH } FlTimeElements;
 
@@ -90,6 +103,10 @@ typedef struct {
                                    payload: describes interfaces and VPCs
                                    when a line has no account-id; NULL
                                    for none (not owned by the plan) */
+    const char *cloud;          /* NULL for AWS; "azure" (a static
+                                   string): options descriptions start
+                                   with cloud=NAME and use that cloud's
+                                   keys (doc/internals/CONTRACT.md) */
 } FlMapPlan;
 
 /*

@@ -37,6 +37,7 @@ typedef struct {
     FlFormat *format;           /* for inputs without a header line */
     gboolean format_given;      /* it came from --format (say so when a
                                    header line overrides it) */
+    FlInputFormat input_format; /* --input-format: AUTO sniffs */
     FlMapperConfig map;
     guint threads;
     guint max_errors;

@@ -105,6 +105,7 @@ decode_envelope(Worker *w, Chunk *c)
 
 const PlWholeType pl_whole_cwl = {
     .name = "CloudWatch Logs envelope",
+    .input = FL_INPUT_CWL,
     .what = "an envelope",
     .sniff = fl_cwl_envelope_sniff,
     .max_input = FL_CWL_MAX_INPUT,

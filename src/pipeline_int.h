@@ -52,6 +52,7 @@ typedef struct Chunk Chunk;
  */
 typedef struct {
     const char *name;
+    FlInputFormat input;        /* what --input-format forces it with */
     const char *what;           /* "an envelope": for "... larger than" */
     gboolean (*sniff)(const guint8 *buf, gsize len);
     gsize max_input;
@@ -108,7 +109,7 @@ struct Chunk {
     guint pq_group;             /* parquet hook: row group + 1; 0: text */
     /* filled by a worker */
     FlIpfixRec *recs;
-    guint8 *variants;
+    guint16 *variants;          /* FL_V_COUNT needs 9 bits */
     guint n_recs, cap_recs;
     guint n_lines;
     guint64 nodata, skipdata, v4, v6, rejects[FL_REJECT_COUNT];
@@ -211,6 +212,8 @@ gboolean pl_sub_put(Worker *w, Chunk *c, Chunk *sub, GError **err);
 
 /* pipeline_envelope.c */
 extern const PlWholeType pl_whole_cwl;
+/* pipeline_azure.c */
+extern const PlWholeType pl_whole_azure;
 
 /* pipeline_parquet.c: a chunk per row group of a Parquet object. */
 gboolean pl_reader_try_parquet(Pipeline *p, Chunk *c);

@@ -166,9 +166,17 @@ pl_reader_try_parquet(Pipeline *p, Chunk *c)
 {
     GError *err = NULL;
     ObjInfo *o = p->info;
+    FlInputFormat forced = p->cfg->input_format;
 
-    if (!looks_parquet(p, &err) && err == NULL)
+    /* --input-format names another format: not even looked at. */
+    if (forced != FL_INPUT_AUTO && forced != FL_INPUT_PARQUET)
         return FALSE;
+    if (!looks_parquet(p, &err) && err == NULL) {
+        if (forced != FL_INPUT_PARQUET)
+            return FALSE;
+        g_set_error(&err, FL_ERROR, FL_ERROR_CORRUPT, "not a Parquet file "
+                    "(no PAR1 at its start; --input-format parquet)");
+    }
     if (err == NULL && o->map == NULL)
         spool(p, &err);
     if (err == NULL) {

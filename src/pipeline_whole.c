@@ -32,6 +32,7 @@
 
 /* The types, tried in this order; text is what matches none. */
 static const PlWholeType *const whole_types[] = {
+    &pl_whole_azure,            /* before cwl: {"records":[ is both's */
     &pl_whole_cwl,
 };
 
@@ -137,12 +138,16 @@ pl_whole_release(Pipeline *p, Chunk *c)
     g_clear_pointer(&c->whole, g_bytes_unref);
 }
 
-/* The type whose sniff takes the first bytes, or NULL. */
+/* The type whose sniff takes the first bytes, or NULL; with
+ * --input-format, the type it names whatever the bytes (NULL: text). */
 static const PlWholeType *
-whole_type(const guint8 *head, gsize n)
+whole_type(const Pipeline *p, const guint8 *head, gsize n)
 {
+    FlInputFormat forced = p->cfg->input_format;
+
     for (guint i = 0; i < G_N_ELEMENTS(whole_types); i++)
-        if (whole_types[i]->sniff(head, n))
+        if (forced != FL_INPUT_AUTO ? whole_types[i]->input == forced
+                                    : whole_types[i]->sniff(head, n))
             return whole_types[i];
     return NULL;
 }
@@ -156,7 +161,7 @@ pl_reader_try_whole(Pipeline *p, Chunk *c)
     ObjInfo *o = p->info;
 
     if (first_bytes(p, &head, &n, &err)
-        && (o->whole = whole_type(head, n)) == NULL)
+        && (o->whole = whole_type(p, head, n)) == NULL)
         return FALSE;
     if (err == NULL)
         c->whole = read_whole(p, o->whole->max_input, o->whole->what, &err);

@@ -41,7 +41,7 @@ map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
     if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
         c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
         c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
-        c->variants = g_renew(guint8, c->variants, c->cap_recs);
+        c->variants = g_renew(guint16, c->variants, c->cap_recs);
     }
     r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec,
                       &c->recs[c->n_recs], &variant, &reason, &col);
@@ -53,7 +53,7 @@ map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
             && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
                                   &c->enc_error))
             g_prefix_error(&c->enc_error, "encoding: ");
-        c->variants[c->n_recs++] = (guint8)variant;
+        c->variants[c->n_recs++] = (guint16)variant;
         if (variant & FL_V_IPV6)
             c->v6++;
         else

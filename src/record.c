@@ -122,6 +122,11 @@ static const FlFieldInfo field_table[FL_F_COUNT] = {
     [FL_F_PACKETS_LOST_TTL_EXPIRED] =
         UINT("packets-lost-ttl-expired", FL_F_PACKETS_LOST_TTL_EXPIRED, 6,
              U64),
+    [FL_F_FLOW_END_REASON] = UINT("flow-end-reason", FL_F_FLOW_END_REASON,
+                                  0, U8),
+    [FL_F_MAC_ADDRESS] = STR("mac-address", FL_F_MAC_ADDRESS, 0),
+    [FL_F_ACL_ID] = STR("acl-id", FL_F_ACL_ID, 0),
+    [FL_F_RULE] = STR("rule", FL_F_RULE, 0),
 };
 
 const FlFieldInfo *

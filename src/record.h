@@ -49,6 +49,11 @@ typedef enum {
     FL_F_TGW_SRC_AZ_ID, FL_F_TGW_DST_AZ_ID, FL_F_TGW_PAIR_ATTACHMENT_ID,
     FL_F_PACKETS_LOST_NO_ROUTE, FL_F_PACKETS_LOST_BLACKHOLE,
     FL_F_PACKETS_LOST_MTU_EXCEEDED, FL_F_PACKETS_LOST_TTL_EXPIRED,
+    /* Not AWS fields (version 0): set by the decoders of other clouds'
+     * documents, which have no header line.  flow-end-reason holds an
+     * IPFIX flowEndReason (136) value; mac-address, acl-id and rule only
+     * describe an interface in its options record. */
+    FL_F_FLOW_END_REASON, FL_F_MAC_ADDRESS, FL_F_ACL_ID, FL_F_RULE,
     FL_F_COUNT
 } FlField;
 
@@ -72,7 +77,8 @@ typedef struct {
     const char *name;   /* exact AWS spelling, as in ${name} */
     FlField     id;
     FlKind      kind;
-    guint8      version;/* AWS version that introduced it (6 = TGW) */
+    guint8      version;/* AWS version that introduced it (6 = TGW; 0 =
+                           not an AWS field) */
     guint64     max;    /* FL_KIND_UINT only */
 } FlFieldInfo;
 

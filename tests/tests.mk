@@ -11,6 +11,10 @@ UNIT_TESTS += tests/unit/test_mapper
 tests_unit_test_mapper_SOURCES = tests/unit/test_mapper.c
 tests_unit_test_mapper_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_azure_flow
+tests_unit_test_azure_flow_SOURCES = tests/unit/test_azure_flow.c
+tests_unit_test_azure_flow_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/unit/test_idmap
 tests_unit_test_idmap_SOURCES = tests/unit/test_idmap.c
 tests_unit_test_idmap_LDADD = src/libflowlog.a $(FL_LIBS)
@@ -21,6 +25,8 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/ipfixdump.sh tests/integration/nfdump_udp.sh \
 	tests/integration/tcp_collector.py tests/integration/tshark_udp.sh \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
+
+INTEGRATION_TESTS += tests/integration/azure_file.py
 
 INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh \
 	tests/integration/signals.sh
@@ -162,6 +168,14 @@ UNIT_TESTS += tests/unit/test_cwl
 tests_unit_test_cwl_SOURCES = tests/unit/test_cwl.c
 tests_unit_test_cwl_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
+
+# The Azure flow log fuzz target, replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_azure_flow_replay
+tests_fuzz_fuzz_azure_flow_replay_SOURCES = tests/fuzz/fuzz_azure_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_azure_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="azure_flow", "azure_flow/crashes"'
+tests_fuzz_fuzz_azure_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "decoders/azure_flow.h"
+#include "decoders/cwl_envelope.h"
 #include "decoders/decode.h"
 #include "error.h"
 
@@ -31,10 +33,46 @@ sniff_text(const guint8 *buf, gsize len)
     return TRUE;
 }
 
+static gboolean
+sniff_never(const guint8 *buf, gsize len)
+{
+    (void)buf;
+    (void)len;
+    return FALSE;
+}
+
+/* Azure before the envelopes: {"records":[ starts both (Firehose's). */
 static const FlDecoderType decoder_types[] = {
-    { "parquet", sniff_parquet, TRUE },    /* parquet.c, pipeline_parquet.c */
-    { "text", sniff_text, TRUE },
+    { "parquet", FL_INPUT_PARQUET, sniff_parquet, TRUE },   /* pipeline_parquet.c */
+    { "azure", FL_INPUT_AZURE, fl_azure_sniff, TRUE },
+    { "cwl", FL_INPUT_CWL, fl_cwl_envelope_sniff, TRUE },
+    { "gcp", FL_INPUT_GCP, sniff_never, FALSE },
+    { "oci", FL_INPUT_OCI, sniff_never, FALSE },
+    { "aws-text", FL_INPUT_AWS_TEXT, sniff_text, TRUE },
 };
+
+gboolean
+fl_input_format_parse(const char *word, FlInputFormat *out, GError **err)
+{
+    if (strcmp(word, "auto") == 0) {
+        *out = FL_INPUT_AUTO;
+        return TRUE;
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(decoder_types); i++) {
+        if (strcmp(word, decoder_types[i].name) != 0)
+            continue;
+        if (!decoder_types[i].built_in) {
+            g_set_error(err, FL_ERROR, FL_ERROR_UNSUPPORTED,
+                        "--input-format: %s input: not built in", word);
+            return FALSE;
+        }
+        *out = decoder_types[i].input;
+        return TRUE;
+    }
+    g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--input-format: '%s' is "
+                "not auto, aws-text, cwl, azure, gcp, oci or parquet", word);
+    return FALSE;
+}
 
 const FlDecoderType *
 fl_decoder_sniff(const guint8 *buf, gsize len)

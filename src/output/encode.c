@@ -60,7 +60,7 @@ fl_encoder_new(const char *infomodel_dir, guint32 domain, GError **err)
     /* Every variant up front: a template added later would be written
      * into the data messages. */
     for (guint v = 0; v < FL_V_COUNT; v++) {
-        if (!fl_template_add(s, FALSE, (guint16)(FL_TID_DATA_BASE + v),
+        if (!fl_template_add(s, FALSE, fl_variant_tid(v),
                              enc->model, FL_TMPL_DATA_EXTERNAL, v, err))
             goto fail;
     }
@@ -117,7 +117,7 @@ fl_encoder_append(FlEncoder *enc, guint variant, FlIpfixRec *rec,
 {
     if (G_UNLIKELY(variant != enc->cur_variant)) {
         if (!fBufSetExportTemplate(enc->fbuf,
-                                   (guint16)(FL_TID_DATA_BASE + variant), err))
+                                   fl_variant_tid(variant), err))
             return FALSE;
         enc->cur_variant = variant;
     }

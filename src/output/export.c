@@ -131,7 +131,7 @@ bad:
 static gboolean
 add_data_template(FlExporter *e, fbSession_t *s, guint variant, GError **err)
 {
-    return fl_template_add(s, FALSE, (guint16)(FL_TID_DATA_BASE + variant),
+    return fl_template_add(s, FALSE, fl_variant_tid(variant),
                            e->model, FL_TMPL_DATA_EXTERNAL, variant, err);
 }
 
@@ -400,7 +400,7 @@ FlExportResult
 fl_exporter_append_data(FlExporter *e, guint variant, FlIpfixRec *rec,
                         GError **err)
 {
-    guint16 tid = (guint16)(FL_TID_DATA_BASE + variant);
+    guint16 tid = fl_variant_tid(variant);
 
     if (G_UNLIKELY(e->cur_ext != tid || e->cur_int != FL_TID_INT_DATA)) {
         FlExportResult x = fl_exporter_ensure_variant(e, variant, err);

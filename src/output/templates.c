@@ -33,7 +33,8 @@ static fbInfoElementSpec_t data_internal_spec[] = {
     { "tcpControlBits", 2, 0 },
     { "protocolIdentifier", 1, 0 },
     { "flowDirection", 1, 0 },
-    { "paddingOctets", 4, 0 },
+    { "flowEndReason", 1, 0 },
+    { "paddingOctets", 3, 0 },
     FB_IESPEC_NULL
 };
 
@@ -58,6 +59,8 @@ static fbInfoElementSpec_t data_external_spec[] = {
     { "flowEndSeconds", 4, FL_V_TIME_SEC },
     { "flowStartMilliseconds", 8, FL_V_TIME_MSEC },
     { "flowEndMilliseconds", 8, FL_V_TIME_MSEC },
+    /* Last, so that every variant without it is what it always was. */
+    { "flowEndReason", 1, FL_V_END_REASON },
     FB_IESPEC_NULL
 };
 

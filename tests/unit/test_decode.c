@@ -906,12 +906,51 @@ test_sniff(void)
     g_assert_cmpstr(t->name, ==, "parquet");
     g_assert_true(t->built_in);
     t = fl_decoder_sniff((const guint8 *)"version", 7);
-    g_assert_cmpstr(t->name, ==, "text");
+    g_assert_cmpstr(t->name, ==, "aws-text");
     g_assert_true(t->built_in);
     t = fl_decoder_sniff((const guint8 *)"PAR", 3);
-    g_assert_cmpstr(t->name, ==, "text");
+    g_assert_cmpstr(t->name, ==, "aws-text");
     t = fl_decoder_sniff((const guint8 *)"", 0);
-    g_assert_cmpstr(t->name, ==, "text");
+    g_assert_cmpstr(t->name, ==, "aws-text");
+    t = fl_decoder_sniff((const guint8 *)"{\"records\":[{\"time\":", 20);
+    g_assert_cmpstr(t->name, ==, "azure");
+    t = fl_decoder_sniff((const guint8 *)"{\"records\":[{\"recordId\":",
+                         24);
+    g_assert_cmpstr(t->name, ==, "cwl");
+    t = fl_decoder_sniff((const guint8 *)"{\"messageType\":", 15);
+    g_assert_cmpstr(t->name, ==, "cwl");
+}
+
+static void
+test_input_format(void)
+{
+    static const struct { const char *w; int input; int code; } c[] = {
+        { "auto", FL_INPUT_AUTO, -1 },
+        { "aws-text", FL_INPUT_AWS_TEXT, -1 },
+        { "cwl", FL_INPUT_CWL, -1 },
+        { "azure", FL_INPUT_AZURE, -1 },
+        { "parquet", FL_INPUT_PARQUET, -1 },
+        { "gcp", 0, FL_ERROR_UNSUPPORTED },
+        { "oci", 0, FL_ERROR_UNSUPPORTED },
+        { "text", 0, FL_ERROR_CONFIG },
+        { "", 0, FL_ERROR_CONFIG },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(c); i++) {
+        FlInputFormat f = FL_INPUT_OCI + 1;
+        GError *err = NULL;
+        gboolean ok = fl_input_format_parse(c[i].w, &f, &err);
+
+        if (c[i].code < 0) {
+            g_assert_no_error(err);
+            g_assert_true(ok);
+            g_assert_cmpint(f, ==, c[i].input);
+        } else {
+            g_assert_false(ok);
+            g_assert_error(err, FL_ERROR, c[i].code);
+            g_clear_error(&err);
+        }
+    }
 }
 
 int
@@ -932,6 +971,7 @@ main(int argc, char **argv)
     g_test_add_func("/decode/text/record-reused", test_record_reused);
     g_test_add_func("/decode/text/max-columns-line", test_max_columns_line);
     g_test_add_func("/decode/reject-names", test_reject_names);
+    g_test_add_func("/decode/input-format", test_input_format);
     g_test_add_func("/decode/field/lookup-every-field",
                     test_lookup_every_field);
     g_test_add_func("/decode/field/lookup-parquet-names",
