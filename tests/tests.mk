@@ -162,3 +162,7 @@ INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_cloud_flow
+tests_unit_test_cloud_flow_SOURCES = tests/unit/test_cloud_flow.c
+tests_unit_test_cloud_flow_LDADD = src/libflowlog.a $(FL_LIBS)

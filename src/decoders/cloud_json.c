@@ -318,6 +318,8 @@ fl_cj_walker_free(FlCjWalker *w)
 static char *
 yajl_why(FlCjWalker *w)
 {
+    static const char *const prefixes[] = { "parse error: ",
+                                            "lexical error: " };
     unsigned char *m;
     char *s;
 
@@ -326,6 +328,14 @@ yajl_why(FlCjWalker *w)
     m = yajl_get_error(w->h, 0, NULL, 0);
     s = g_strstrip(g_strdup((const char *)m));
     yajl_free_error(w->h, m);
+    for (guint i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+        if (g_str_has_prefix(s, prefixes[i])) {
+            char *t = g_strdup(s + strlen(prefixes[i]));
+
+            g_free(s);
+            return t;
+        }
+    }
     return s;
 }
 
