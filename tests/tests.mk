@@ -166,3 +166,18 @@ tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_cloud_flow
 tests_unit_test_cloud_flow_SOURCES = tests/unit/test_cloud_flow.c
 tests_unit_test_cloud_flow_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The Google and OCI flow-log targets, each replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_gcp_flow_replay
+tests_fuzz_fuzz_gcp_flow_replay_SOURCES = tests/fuzz/fuzz_gcp_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_gcp_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="gcp_flow", "gcp_flow/crashes"'
+tests_fuzz_fuzz_gcp_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_oci_flow_replay
+tests_fuzz_fuzz_oci_flow_replay_SOURCES = tests/fuzz/fuzz_oci_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_oci_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="oci_flow", "oci_flow/crashes"'
+tests_fuzz_fuzz_oci_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
