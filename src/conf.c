@@ -372,12 +372,34 @@ check_range(const char *name, gint64 v, gint64 lo, gint64 hi, GError **err)
     return FALSE;
 }
 
+/* The information model's directory when nothing names one: "infomodel"
+ * beside the executable when it holds the file (an unpacked Lambda zip or
+ * another relocated copy brings its own model), else the installed one.
+ * Returns a new string; can't fail. */
+static char *
+default_infomodel_dir(void)
+{
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *dir = NULL;
+    g_autofree char *beside = NULL;
+    g_autofree char *file = NULL;
+
+    if (exe == NULL)
+        return g_strdup(FL_INFOMODEL_DIR);
+    dir = g_path_get_dirname(exe);
+    beside = g_build_filename(dir, "infomodel", NULL);
+    file = g_build_filename(beside, "flowlog2ipfix.xml", NULL);
+    if (g_file_test(file, G_FILE_TEST_IS_REGULAR))
+        return g_steal_pointer(&beside);
+    return g_strdup(FL_INFOMODEL_DIR);
+}
+
 /* What neither the command line nor the config file set. */
 static void
 apply_defaults(FlConf *c)
 {
     if (c->output == NULL) c->output = g_strdup("-");
-    if (c->infomodel_dir == NULL) c->infomodel_dir = g_strdup(FL_INFOMODEL_DIR);
+    if (c->infomodel_dir == NULL) c->infomodel_dir = default_infomodel_dir();
     if (c->observation_domain == UNSET) c->observation_domain = 0;
     if (c->template_refresh == UNSET) c->template_refresh = 60;
     if (c->options_interval == UNSET) c->options_interval = 300;
@@ -537,7 +559,8 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "Read settings from FILE ([flowlog2ipfix] group; the command line "
           "wins)", "FILE" },
         { "infomodel-dir", 0, 0, G_OPTION_ARG_FILENAME, &c->infomodel_dir,
-          "Directory of flowlog2ipfix.xml (default " FL_INFOMODEL_DIR ")",
+          "Directory of flowlog2ipfix.xml (default: infomodel/ beside the "
+          "program if it holds the file, else " FL_INFOMODEL_DIR ")",
           "DIR" },
         { "observation-domain", 0, 0, G_OPTION_ARG_INT64,
           &c->observation_domain, "IPFIX observation domain ID (default 0)",

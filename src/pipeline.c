@@ -34,7 +34,7 @@ run_inline(Pipeline *p, GError **err)
             ok = FALSE;
             break;
         }
-        pl_envelope_release(p, c);
+        pl_whole_release(p, c);
         pl_chunk_reset(c);
     }
     pl_worker_clear(&w);
@@ -160,7 +160,7 @@ run_threaded(Pipeline *p, GError **err)
             ok = FALSE;
         if (!ok)
             set_abort(p);               /* drain, write nothing */
-        pl_envelope_release(p, c);
+        pl_whole_release(p, c);
         pl_chunk_reset(c);
         g_async_queue_push(p->free_q, c);
     }

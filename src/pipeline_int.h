@@ -11,11 +11,11 @@
  * of complete lines, and the reader blocks when every chunk is in use.  A
  * line longer than a chunk is skipped without being buffered.
  *
- * An envelope (CloudWatch Logs, Kinesis, Firehose) is one chunk holding
- * the whole object: a worker decodes it and hands its records to the
- * writer as sub-chunks of at most SUB_EVENTS events, through the chunk's
- * own queue, while it decodes on (pipeline_envelope.c).  Envelopes in
- * flight hold at most ENVELOPE_BYTES of input between them.
+ * An object that cannot be cut into lines (a CloudWatch Logs envelope) is
+ * one chunk holding the whole object: a worker decodes it and hands its
+ * records to the writer as sub-chunks of at most SUB_EVENTS records,
+ * through the chunk's own queue, while it decodes on (pipeline_whole.c).
+ * Such objects in flight hold at most WHOLE_BYTES of input between them.
  */
 #ifndef FL_PIPELINE_INT_H
 #define FL_PIPELINE_INT_H
@@ -29,13 +29,34 @@
  * and 12-35 MiB more resident memory. */
 #define CHUNK_TEXT (1024 * 1024)
 #define TICK_EVERY 4096             /* records between clock checks */
-/* A sub-chunk's events: about a text chunk's lines. */
+/* A sub-chunk's records: about a text chunk's lines. */
 #define SUB_EVENTS 8192
-/* Sub-chunks an envelope may have ready before its worker waits for the
- * writer: records of an envelope never pile up in memory. */
+/* Sub-chunks a whole object may have ready before its worker waits for
+ * the writer: its records never pile up in memory. */
 #define SUBS_QUEUED 4
-/* Input bytes of the envelopes in flight (one is always let through). */
-#define ENVELOPE_BYTES (256 * 1024 * 1024)
+/* Input bytes of the whole objects in flight (one is always let through). */
+#define WHOLE_BYTES (256 * 1024 * 1024)
+
+typedef struct Worker Worker;
+typedef struct Chunk Chunk;
+
+/*
+ * An object a worker decodes whole (pipeline_whole.c): recognised by its
+ * first bytes (at most 64; fewer when the object is shorter), read whole
+ * by the reader (at most max_input bytes), then decode() turns c->whole
+ * into records: for each part (pl_part_new), sub-chunks (pl_sub_get) it
+ * fills with pl_worker_line or pl_worker_record between pl_worker_begin
+ * and pl_worker_end, and hands on (pl_sub_put).  A failure of the whole
+ * object goes into c->obj_error; a part that cannot be decoded, into its
+ * sub-chunk's obj_error (then the object is not committed).
+ */
+typedef struct {
+    const char *name;
+    const char *what;           /* "an envelope": for "... larger than" */
+    gboolean (*sniff)(const guint8 *buf, gsize len);
+    gsize max_input;
+    void (*decode)(Worker *w, Chunk *c);
+} PlWholeType;
 
 typedef struct {
     gint ref;
@@ -56,10 +77,10 @@ typedef struct {
     FlObjectDone *done;
     FlLabels *labels;           /* the object's line labels, or NULL */
     char *owner;                /* the object's owner (plan.owner), or NULL */
-    gboolean is_part;           /* a payload of an envelope (not counted
+    gboolean is_part;           /* a part of a whole object (not counted
                                    as an object) */
-    gboolean is_envelope;       /* decoded by a worker (chunk->whole) */
-    FlCwlCounts envelope;       /* what the envelope held */
+    const PlWholeType *whole;   /* decoded whole by a worker, or NULL */
+    FlCwlCounts envelope;       /* what an envelope held */
 } ObjInfo;
 
 typedef struct {
@@ -71,7 +92,7 @@ typedef struct {
     char *label;                /* an envelope's line: "event ID" */
 } LineError;
 
-typedef struct {
+struct Chunk {
     gboolean eos;
     ObjInfo *obj;
     gboolean first_of_object, last_of_object;
@@ -94,13 +115,13 @@ typedef struct {
     GByteArray *msgs;           /* the records as IPFIX messages, when
                                    workers encode (file outputs) */
     GError *enc_error;
-    /* an envelope: its bytes, and the sub-chunks its worker made, for
-     * the writer (under the pipeline's lock) */
+    /* a whole object: its bytes, and the sub-chunks its worker made,
+     * for the writer (under the pipeline's lock) */
     GBytes *whole;
     GQueue subs;
-    gboolean part_failed;       /* a payload failed: do not commit */
+    gboolean part_failed;       /* a part failed: do not commit */
     gint done;
-} Chunk;
+};
 
 typedef struct {
     const FlPipelineConfig *cfg;
@@ -110,7 +131,7 @@ typedef struct {
     /* threading */
     GAsyncQueue *free_q, *work_q, *order_q;
     GAsyncQueue *sub_free_q;    /* sub-chunks to reuse */
-    gsize envelope_bytes;       /* in flight (lock) */
+    gsize whole_bytes;          /* of whole objects in flight (lock) */
     GMutex lock;
     GCond cond;
     gint abort;                 /* writer failed: stop reading */
@@ -137,7 +158,7 @@ typedef struct {
     guint64 rate_count;
 } Pipeline;
 
-typedef struct {
+struct Worker {
     Pipeline *p;
     FlRecord *rec;
     FlMapperThread mt;
@@ -145,7 +166,7 @@ typedef struct {
     FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
     GError *inline_err;         /* threads == 1: the writer failed while
                                    this worker handed it a sub-chunk */
-} Worker;
+};
 
 /* pipeline_chunk.c */
 ObjInfo *pl_obj_new(const char *name);
@@ -164,20 +185,40 @@ void     pl_reader_close_source(Pipeline *p);
 void     pl_name_error(GError **err, const char *name);
 gpointer pl_reader_thread(gpointer data);
 
-/* pipeline_envelope.c: the reader's part (try_envelope) and the
- * worker's (envelope); the writer takes sub-chunks with pl_sub_pop. */
-gboolean pl_reader_try_envelope(Pipeline *p, Chunk *c);
-void     pl_worker_envelope(Worker *w, Chunk *c);
-void     pl_envelope_release(Pipeline *p, Chunk *c);
+/* pipeline_whole.c: the reader's part (try_whole: FALSE when the object
+ * is not of a whole type), the worker's (whole, parts and sub-chunks), and
+ * the writer's (release, once it wrote the chunk). */
+gboolean pl_reader_try_whole(Pipeline *p, Chunk *c);
+void     pl_worker_whole(Worker *w, Chunk *c);
+void     pl_whole_release(Pipeline *p, Chunk *c);
+/* A part named name: owner stands in for a missing account-id; format
+ * says which fields its records have.  Its plan failing is no error here:
+ * plan_ok is FALSE and *err says why (the caller reports it on a
+ * sub-chunk). */
+ObjInfo *pl_part_new(Pipeline *p, const char *name, const char *owner,
+                     FlFormat *format, GError **err);
+Chunk   *pl_sub_get(Pipeline *p, ObjInfo *part);
+/* Hands a full sub-chunk of c on: to c's queue (waiting while it is full),
+ * or, inline, straight to the writer.  FALSE with *err when the run is
+ * stopping (the writer failed): the decoding ends there. */
+gboolean pl_sub_put(Worker *w, Chunk *c, Chunk *sub, GError **err);
+
+/* pipeline_envelope.c */
+extern const PlWholeType pl_whole_cwl;
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);
 void     pl_worker_clear(Worker *w);
 void     pl_worker_process(Worker *w, Chunk *c);
-/* One line (or envelope event) of c into a record; label names it in
- * messages when it is not "NAME:LINE" (NULL: line number). */
+/* One line (or envelope event) of c into a record; a rejected line is
+ * named "NAME: event LABEL_ID" (or "event LABEL_N") when label_id is not
+ * NULL or label_n not 0, else "NAME:LINE". */
 void     pl_worker_line(Worker *w, Chunk *c, const char *s, gsize len,
                         const char *label_id, guint label_n);
+/* The same for a record a whole-object decoder put into w->rec (reset
+ * with fl_record_reset, then filled). */
+void     pl_worker_record(Worker *w, Chunk *c, const char *label_id,
+                          guint label_n);
 /* Around the lines of a chunk that is not pl_worker_process's. */
 void     pl_worker_begin(Worker *w, Chunk *c);
 void     pl_worker_end(Worker *w, Chunk *c);

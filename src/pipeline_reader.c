@@ -267,7 +267,7 @@ pl_reader_fill(Pipeline *p, Chunk *c)
         p->obj = obj;
         p->info = pl_obj_new(obj->name);
         start_object(p);
-        if (pl_reader_try_envelope(p, c))
+        if (pl_reader_try_whole(p, c))
             return TRUE;
     }
 

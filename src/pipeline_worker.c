@@ -27,31 +27,17 @@ chunk_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint where,
     }
 }
 
-/*
- * The hot loop's body, inlined into pl_worker_process (measured: a call
- * per line costs a few percent of the text path).  s[len] must be
- * readable (a '\n' or NUL): fl_decode_line's sentinel.
- */
+/* w->rec, decoded from line idx of c, mapped into c's records. */
 static inline void
-process_line(Worker *w, Chunk *c, const char *s, gsize ll,
-             const char *label_id, guint label_n)
+map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
+           guint label_n)
 {
     Pipeline *p = w->p;
     const ObjInfo *o = c->obj;
-    guint idx = c->n_lines++;
     FlReject reason;
     guint col, variant;
     FlMapResult r;
 
-    if (ll == 0 || (ll == 1 && s[0] == '\r'))
-        return;                         /* blank line: nothing to say */
-    if (!fl_decode_line(o->format, s, ll, w->rec, &reason, &col)) {
-        /* Only spaces: as blank as an empty line. */
-        if (reason != FL_REJECT_FIELD_COUNT || col != 0)
-            chunk_reject(p, c, idx, reason, col, FALSE, col, label_id,
-                         label_n);
-        return;
-    }
     if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
         c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
         c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
@@ -89,6 +75,37 @@ process_line(Worker *w, Chunk *c, const char *s, gsize ll,
     }
 }
 
+/*
+ * The hot loop's body, inlined into pl_worker_process (measured: a call
+ * per line costs a few percent of the text path).  s[len] must be
+ * readable (a '\n' or NUL): fl_decode_line's sentinel.
+ */
+static inline void
+process_line(Worker *w, Chunk *c, const char *s, gsize ll,
+             const char *label_id, guint label_n)
+{
+    guint idx = c->n_lines++;
+    FlReject reason;
+    guint col;
+
+    if (ll == 0 || (ll == 1 && s[0] == '\r'))
+        return;                         /* blank line: nothing to say */
+    if (!fl_decode_line(c->obj->format, s, ll, w->rec, &reason, &col)) {
+        /* Only spaces: as blank as an empty line. */
+        if (reason != FL_REJECT_FIELD_COUNT || col != 0)
+            chunk_reject(w->p, c, idx, reason, col, FALSE, col, label_id,
+                         label_n);
+        return;
+    }
+    map_record(w, c, idx, label_id, label_n);
+}
+
+void
+pl_worker_record(Worker *w, Chunk *c, const char *label_id, guint label_n)
+{
+    map_record(w, c, c->n_lines++, label_id, label_n);
+}
+
 void
 pl_worker_line(Worker *w, Chunk *c, const char *s, gsize len,
                const char *label_id, guint label_n)
@@ -118,8 +135,8 @@ pl_worker_process(Worker *w, Chunk *c)
 {
     const char *s = c->text + c->start, *end = c->text + c->len;
 
-    if (c->obj->is_envelope) {
-        pl_worker_envelope(w, c);
+    if (c->obj->whole) {
+        pl_worker_whole(w, c);
         return;
     }
     if (c->long_line) {

@@ -181,3 +181,8 @@ tests_fuzz_fuzz_oci_flow_replay_SOURCES = tests/fuzz/fuzz_oci_flow.c \
 tests_fuzz_fuzz_oci_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="oci_flow", "oci_flow/crashes"'
 tests_fuzz_fuzz_oci_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
+INTEGRATION_TESTS += tests/integration/lambda_zip.sh
+# The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
+INTEGRATION_TESTS += tests/integration/sam_templates.py

@@ -1,0 +1,196 @@
+#!/bin/bash
+# etc/aws/lambda-zip.sh: package a flowlog2ipfix binary as an AWS Lambda
+# zip for the provided.al2023 runtime ("make lambda-zip" runs it).
+#
+# Usage: etc/aws/lambda-zip.sh [-o ZIP] BOOTSTRAP INFOMODEL_XML
+#
+# BOOTSTRAP is the program linked with an RPATH (not a RUNPATH) of
+# $ORIGIN/lib: make's lambda/bootstrap.  An RPATH is searched before
+# LD_LIBRARY_PATH, which Lambda sets with /lib64 and /usr/lib64 before
+# /var/task/lib, and
+# it also serves the dependencies of the libraries, so the zip's libraries
+# win over whatever Amazon Linux has of the same name.
+#
+# The zip holds:
+#   bootstrap                      the program, stripped
+#   lib/                           every shared library it needs but glibc's
+#   infomodel/flowlog2ipfix.xml    found beside the program without options
+#   MANIFEST                       each library and the Debian package it
+#                                  comes from (for security updates)
+#   licenses/                      those packages' copyright files
+#
+# Checks, each fatal: nothing "not found"; with the libraries in place, ldd
+# resolves every non-glibc library inside the zip even with the host's
+# library directories in LD_LIBRARY_PATH; no bundled library has a RUNPATH;
+# no file needs a glibc symbol version above GLIBC_MAX (default 2.34,
+# Amazon Linux 2023's glibc) or GLIBC_PRIVATE.
+#
+# ZIP defaults to flowlog2ipfix-lambda-ARCH.zip in the current directory,
+# ARCH being x86_64 or arm64 as Lambda names them, read from the ELF
+# header.  Environment: GLIBC_MAX, STRIP (default strip), SOURCE_DATE_EPOCH
+# (file times in the zip, for reproducible builds).
+
+# make runs scripts with $(SHELL), often dash: restart under bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
+set -euo pipefail
+
+GLIBC_MAX=${GLIBC_MAX:-2.34}
+STRIP=${STRIP:-strip}
+
+# glibc's own objects: the runtime has them, and they must match its loader.
+GLIBC_LIBS='^(linux-vdso\.so\.1|linux-gate\.so\.1|ld-linux[-a-z0-9_]*\.so\.[0-9]+|libc\.so\.6|libm\.so\.6|libmvec\.so\.1|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libresolv\.so\.2|libutil\.so\.1|libanl\.so\.1|libBrokenLocale\.so\.1|libnss_[a-z0-9_]+\.so\.2|libthread_db\.so\.1|libc_malloc_debug\.so\.0)$'
+
+die() { echo "lambda-zip: $*" >&2; exit 1; }
+
+usage() { sed -n '4p' "$0" | sed 's/^# //' >&2; exit 2; }
+
+zip_out=""
+while getopts o:h opt; do
+    case $opt in
+    o) zip_out=$OPTARG ;;
+    *) usage ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 2 ] || usage
+bin=$1
+xml=$2
+
+for tool in ldd readelf objdump zip "$STRIP"; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        die "$tool is needed (Debian: binutils, libc-bin, zip)"
+done
+[ -x "$bin" ] || die "$bin: not an executable"
+[ -r "$xml" ] || die "$xml: no information model file"
+
+# x86_64 or arm64, from the ELF header rather than the build machine.
+machine=$(LC_ALL=C readelf -h "$bin" | sed -n 's/^ *Machine: *//p')
+case $machine in
+*X86-64*) arch=x86_64 ;;
+*AArch64*) arch=arm64 ;;
+*) die "$bin: $machine is not a Lambda architecture (x86_64, arm64)" ;;
+esac
+[ "$arch" = "$(uname -m | sed 's/aarch64/arm64/')" ] ||
+    die "$bin is $arch and this machine $(uname -m): ldd needs the binary's own architecture"
+[ -n "$zip_out" ] || zip_out=flowlog2ipfix-lambda-$arch.zip
+case $zip_out in /*) ;; *) zip_out=$PWD/$zip_out ;; esac
+
+# The dynamic section's RPATH must be $ORIGIN/lib, and no RUNPATH (which
+# would come after Lambda's LD_LIBRARY_PATH).
+dyn=$(LC_ALL=C readelf -d "$bin")
+# shellcheck disable=SC2016  # a literal $ORIGIN
+if grep -q '(RUNPATH)' <<<"$dyn" ||
+    ! grep -q '(RPATH) *Library rpath: \[\$ORIGIN/lib\]' <<<"$dyn"; then
+    die "$bin: needs an RPATH of \$ORIGIN/lib and no RUNPATH (link with -Wl,--disable-new-dtags -Wl,-rpath,'\$ORIGIN/lib', as make lambda-zip does)"
+fi
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/lambda-zip.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/lib" "$stage/infomodel" "$stage/licenses"
+
+# ldd_map FILE: "NAME PATH" per needed library ("NAME not-found" when
+# missing), with the caller's LD_LIBRARY_PATH and preloads out of the way.
+ldd_map() {
+    env -u LD_LIBRARY_PATH -u LD_PRELOAD ${2:+LD_LIBRARY_PATH=$2} ldd "$1" |
+        awk '$2 == "=>" && $3 == "not" { print $1, "not-found"; next }
+             $2 == "=>" && $3 ~ /^\// { print $1, $3; next }
+             $1 ~ /^\// { n = $1; sub(/.*\//, "", n); print n, $1 }'
+}
+
+cp "$bin" "$stage/bootstrap"
+"$STRIP" --strip-unneeded "$stage/bootstrap"
+chmod 0755 "$stage/bootstrap"
+cp "$xml" "$stage/infomodel/flowlog2ipfix.xml"
+chmod 0644 "$stage/infomodel/flowlog2ipfix.xml"
+
+: >"$stage/MANIFEST"
+while read -r name path; do
+    [ "$path" != not-found ] || die "$bin: $name not found"
+    if [[ $name =~ $GLIBC_LIBS ]]; then
+        continue
+    fi
+    # Copy under the name the program asks for (the soname), following
+    # symbolic links to the real file.
+    cp -L "$path" "$stage/lib/$name"
+    chmod 0644 "$stage/lib/$name"
+    pkg="" ver=""
+    if command -v dpkg-query >/dev/null 2>&1; then
+        real=$(realpath "$path")
+        pkg=$(dpkg-query -S "$real" 2>/dev/null | head -1 | cut -d: -f1) ||
+            pkg=""
+        [ -n "$pkg" ] || pkg=$(dpkg-query -S "$path" 2>/dev/null |
+            head -1 | cut -d: -f1) || pkg=""
+    fi
+    if [ -n "$pkg" ]; then
+        ver=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null) || ver=""
+        [ -r "/usr/share/doc/$pkg/copyright" ] &&
+            cp "/usr/share/doc/$pkg/copyright" "$stage/licenses/$pkg.copyright"
+    fi
+    printf 'lib/%s\t%s\t%s\n' "$name" "${pkg:-?}" "${ver:-?}" >>"$stage/MANIFEST"
+done < <(ldd_map "$bin")
+
+# A bundled library with a RUNPATH would look for its own dependencies
+# through LD_LIBRARY_PATH before it, that is in Amazon Linux's /usr/lib64.
+for f in "$stage"/lib/*; do
+    if LC_ALL=C readelf -d "$f" | grep -q '(RUNPATH)'; then
+        die "$(basename "$f") has a RUNPATH; its dependencies would come from the runtime's /usr/lib64"
+    fi
+done
+
+# Every library but glibc's must now come from lib/, with LD_LIBRARY_PATH
+# unset and with the host's library directories in it (as Lambda's has
+# /lib64 and /usr/lib64).
+host_dirs=/lib64:/usr/lib64:$(ldd_map "$bin" | awk '{ sub(/\/[^\/]*$/, "", $2); print $2 }' |
+    sort -u | paste -sd:)
+for llp in "" "$host_dirs"; do
+    while read -r name path; do
+        [ "$path" != not-found ] || die "bootstrap: $name not found"
+        [[ $name =~ $GLIBC_LIBS ]] && continue
+        case $path in
+        "$stage"/lib/*) ;;
+        *) die "bootstrap: $name resolves to $path, not the zip's lib/${llp:+ (LD_LIBRARY_PATH=$llp)}" ;;
+        esac
+    done < <(ldd_map "$stage/bootstrap" "$llp")
+done
+
+# glibc symbol versions: the highest that any file needs from glibc's
+# libraries must be at most GLIBC_MAX.
+ver_le() { [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -1)" = "$1" ]; }
+highest=0 bad=""
+for f in "$stage/bootstrap" "$stage"/lib/*; do
+    # "required from libc.so.6:" then "0x... 0x00 NN GLIBC_2.34" lines
+    while read -r v; do
+        case $v in
+        GLIBC_[0-9]*)
+            n=${v#GLIBC_}
+            ver_le "$n" "$highest" || highest=$n
+            if ! ver_le "$n" "$GLIBC_MAX"; then
+                syms=$(objdump -T "$f" | awk -v v="$v" '/\*UND\*/ && (index($0, "(" v ")") || index($0, " " v " ")) { print $NF }' |
+                    sort -u | tr '\n' ' ')
+                bad+="  $(basename "$f") needs $v: ${syms:-(see objdump -T)}"$'\n'
+            fi
+            ;;
+        *) bad+="  $(basename "$f") needs $v"$'\n' ;;
+        esac
+    done < <(LC_ALL=C objdump -p "$f" | awk '
+        /^Version References:/ { inref = 1; next }
+        inref && /^ *required from / { next }
+        inref && NF == 0 { inref = 0; next }
+        inref && $4 ~ /^GLIBC_/ { print $4 }' | sort -u)
+done
+if [ -n "$bad" ]; then
+    printf 'lambda-zip: above Amazon Linux 2023'"'"'s glibc %s:\n%s' "$GLIBC_MAX" "$bad" >&2
+    exit 1
+fi
+
+if [ -n "${SOURCE_DATE_EPOCH:-}" ]; then
+    find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+fi
+rm -f "$zip_out"
+(cd "$stage" && LC_ALL=C zip -q -X -r -9 "$zip_out" bootstrap infomodel lib \
+    licenses MANIFEST)
+nlibs=$(find "$stage/lib" -type f | wc -l)
+unpacked=$(du -sk "$stage" | cut -f1)
+printf '%s: %s bytes (%s KiB unpacked; bootstrap, %s libraries, the information model; needs glibc %s, at most %s)\n' \
+    "${zip_out##*/}" "$(stat -c %s "$zip_out")" "$unpacked" "$nlibs" \
+    "$highest" "$GLIBC_MAX"
