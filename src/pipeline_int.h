@@ -205,6 +205,8 @@ gboolean pl_sub_put(Worker *w, Chunk *c, Chunk *sub, GError **err);
 
 /* pipeline_envelope.c */
 extern const PlWholeType pl_whole_cwl;
+/* pipeline_cloud.c */
+extern const PlWholeType pl_whole_oci;
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);

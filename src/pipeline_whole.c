@@ -33,6 +33,7 @@
 /* The types, tried in this order; text is what matches none. */
 static const PlWholeType *const whole_types[] = {
     &pl_whole_cwl,
+    &pl_whole_oci,
 };
 
 #define SNIFF_BYTES 64

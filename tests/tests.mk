@@ -186,3 +186,6 @@ tests_fuzz_fuzz_oci_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 INTEGRATION_TESTS += tests/integration/lambda_zip.sh
 # The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
 INTEGRATION_TESTS += tests/integration/sam_templates.py
+
+# OCI VCN flow-log events through the program, decoded by python3-ipfix.
+INTEGRATION_TESTS += tests/integration/oci_flow.py
