@@ -223,6 +223,9 @@ void     pl_parquet_process(Worker *w, Chunk *c);
 void     pl_parquet_worker_clear(Worker *w);
 void     pl_writer_parquet_filter(Pipeline *p, Chunk *c);
 
+/* pipeline_cloud.c */
+extern const PlWholeType pl_whole_oci;
+
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);
 void     pl_worker_clear(Worker *w);

@@ -34,6 +34,7 @@
 static const PlWholeType *const whole_types[] = {
     &pl_whole_azure,            /* before cwl: {"records":[ is both's */
     &pl_whole_cwl,
+    &pl_whole_oci,
 };
 
 #define SNIFF_BYTES 64

@@ -181,6 +181,25 @@ UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_cloud_flow
+tests_unit_test_cloud_flow_SOURCES = tests/unit/test_cloud_flow.c
+tests_unit_test_cloud_flow_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The Google and OCI flow-log targets, each replayed over its own corpus.
+UNIT_TESTS += tests/fuzz/fuzz_gcp_flow_replay
+tests_fuzz_fuzz_gcp_flow_replay_SOURCES = tests/fuzz/fuzz_gcp_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_gcp_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="gcp_flow", "gcp_flow/crashes"'
+tests_fuzz_fuzz_gcp_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_oci_flow_replay
+tests_fuzz_fuzz_oci_flow_replay_SOURCES = tests/fuzz/fuzz_oci_flow.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_oci_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="oci_flow", "oci_flow/crashes"'
+tests_fuzz_fuzz_oci_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
 # The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
 INTEGRATION_TESTS += tests/integration/lambda_zip.sh
 # The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
@@ -223,3 +242,6 @@ tests_fuzz_fuzz_lambda_event_replay_SOURCES = tests/fuzz/fuzz_lambda_event.c \
 tests_fuzz_fuzz_lambda_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="lambda_event", "lambda_event/crashes"'
 tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# OCI VCN flow-log events through the program, decoded by python3-ipfix.
+INTEGRATION_TESTS += tests/integration/oci_flow.py

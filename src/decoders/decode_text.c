@@ -14,6 +14,7 @@
 #include "decoders/azure_flow.h"
 #include "decoders/cwl_envelope.h"
 #include "decoders/decode.h"
+#include "decoders/oci_flow.h"
 #include "error.h"
 
 /* ------------------------------------------------------------------ */
@@ -47,7 +48,7 @@ static const FlDecoderType decoder_types[] = {
     { "azure", FL_INPUT_AZURE, fl_azure_sniff, TRUE },
     { "cwl", FL_INPUT_CWL, fl_cwl_envelope_sniff, TRUE },
     { "gcp", FL_INPUT_GCP, sniff_never, FALSE },
-    { "oci", FL_INPUT_OCI, sniff_never, FALSE },
+    { "oci", FL_INPUT_OCI, fl_oci_sniff, TRUE },
     { "aws-text", FL_INPUT_AWS_TEXT, sniff_text, TRUE },
 };
 

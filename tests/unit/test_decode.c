@@ -931,7 +931,7 @@ test_input_format(void)
         { "azure", FL_INPUT_AZURE, -1 },
         { "parquet", FL_INPUT_PARQUET, -1 },
         { "gcp", 0, FL_ERROR_UNSUPPORTED },
-        { "oci", 0, FL_ERROR_UNSUPPORTED },
+        { "oci", FL_INPUT_OCI, -1 },
         { "text", 0, FL_ERROR_CONFIG },
         { "", 0, FL_ERROR_CONFIG },
     };

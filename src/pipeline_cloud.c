@@ -1,0 +1,135 @@
+/*
+ * pipeline_cloud.c - other clouds' flow-log documents as objects a worker
+ * decodes whole (pipeline_whole.c): Oracle Cloud VCN flow logs
+ * (oci_flow.h).  Google's decoder (gcp_flow.h) is not wired yet: its
+ * records have no action, which the VPC plan still requires.
+ *
+ * A document is one part, named as the object, whose format lists the
+ * fields the decoder fills; its records go through the worker's map step
+ * (pl_worker_record) SUB_EVENTS at a time.  A bad entry is logged with
+ * its line and counted as a rejected line of the sub-chunk it falls in.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "log.h"
+#include "pipeline_int.h"
+#include "decoders/oci_flow.h"
+
+/* The fields oci_flow.c fills (oci_flow.h). */
+#define OCI_FIELDS "account-id interface-id srcaddr dstaddr srcport " \
+    "dstport protocol packets bytes start end action log-status vpc-id " \
+    "subnet-id"
+
+typedef struct {
+    Worker *w;
+    Chunk *c;                   /* the document's chunk */
+    ObjInfo *part;
+    Chunk *sub;                 /* being filled, or NULL */
+    gboolean first;
+    GError *plan_err;
+} Sink;
+
+static void
+sub_open(Sink *k)
+{
+    if (k->sub)
+        return;
+    k->sub = pl_sub_get(k->w->p, k->part);
+    k->sub->first_of_object = k->first;
+    k->first = FALSE;
+    if (k->part->plan_ok)
+        pl_worker_begin(k->w, k->sub);
+}
+
+static gboolean
+sub_close(Sink *k, gboolean last, GError **err)
+{
+    Chunk *s;
+
+    sub_open(k);
+    s = k->sub;
+    k->sub = NULL;
+    s->last_of_object = last;
+    if (k->part->plan_ok)
+        pl_worker_end(k->w, s);
+    else if (s->obj_error == NULL && k->plan_err)
+        s->obj_error = g_error_copy(k->plan_err);
+    if (s->obj_error)
+        k->c->part_failed = TRUE;
+    return pl_sub_put(k->w, k->c, s, err);
+}
+
+static gboolean
+on_record(const FlCloudRecord *r, gpointer data, GError **err)
+{
+    Sink *k = data;
+    FlRecord *rec = k->w->rec;
+
+    sub_open(k);
+    if (!k->part->plan_ok) {
+        k->sub->n_lines++;
+        return TRUE;
+    }
+    /* The decoder's record into the worker's: only what is set. */
+    rec->present[0] = r->rec->present[0];
+    rec->present[1] = r->rec->present[1];
+    rec->n_unknown = 0;
+    memcpy(rec->v, r->rec->v, sizeof rec->v);
+    pl_worker_record(k->w, k->sub, r->where, 0);
+    if (k->sub->n_lines >= SUB_EVENTS)
+        return sub_close(k, FALSE, err);
+    return TRUE;
+}
+
+static void
+on_bad(const char *where, FlReject reason, const char *why, gpointer data)
+{
+    Sink *k = data;
+
+    sub_open(k);
+    k->sub->n_lines++;
+    k->sub->rejects[reason]++;
+    fl_log_warnx("%s: %s: %s; skipped", k->c->obj->name, where, why);
+}
+
+static void
+decode_oci(Worker *w, Chunk *c)
+{
+    g_autoptr(FlFormat) fmt = fl_format_parse(OCI_FIELDS, -1, NULL);
+    Sink k = { w, c, NULL, NULL, TRUE, NULL };
+    FlOciDecoder *d = fl_oci_decoder_new();
+    GError *err = NULL;
+    gboolean ok;
+
+    k.part = pl_part_new(w->p, c->obj->name, NULL, fmt, &k.plan_err);
+    ok = fl_oci_decoder_decode(d, g_bytes_get_data(c->whole, NULL),
+                               g_bytes_get_size(c->whole), on_record, on_bad,
+                               &k, NULL, &err);
+    /* The last sub-chunk, with what was decoded before a failure; when
+     * the output stopped, an open one is only given back. */
+    if (ok)
+        (void)sub_close(&k, TRUE, &err);
+    else if (k.sub || !g_error_matches(err, FL_ERROR, FL_ERROR_STOPPED))
+        (void)sub_close(&k, TRUE, NULL);
+    if (err && !g_error_matches(err, FL_ERROR, FL_ERROR_STOPPED)) {
+        pl_name_error(&err, c->obj->name);
+        c->obj_error = err;
+    } else {
+        g_clear_error(&err);
+    }
+    g_clear_error(&k.plan_err);
+    pl_obj_unref(k.part);
+    fl_oci_decoder_free(d);
+}
+
+const PlWholeType pl_whole_oci = {
+    .name = "OCI VCN flow log",
+    .what = "a document",
+    .input = FL_INPUT_OCI,
+    .sniff = fl_oci_sniff,
+    .max_input = 256 * 1024 * 1024,
+    .decode = decode_oci,
+};

@@ -1,0 +1,118 @@
+/*
+ * fuzz_gcp_flow.c - libFuzzer target for gcp_flow.c and cloud_json.c.
+ *
+ * The first byte picks how the rest is handed over (its low two bits):
+ * bit 0 keeps only the DEST reports (else all), bit 1 wraps the rest as
+ * the message of a Pub/Sub push body, so the inner walk is reached
+ * without the fuzzer inventing base64.  Besides the sanitizers it checks
+ * what callers rely on: success exactly when no error is set, failures
+ * only FL_ERROR_CORRUPT or the callback's own; counts that agree with the
+ * callbacks; every record OK with both addresses, ports and times; no
+ * DEST-only run handing out an egress record.  The callback fails on the
+ * 5th record, so that stopping is fuzzed too.  One decoder is kept from
+ * input to input, as a worker keeps it.
+ *
+ * Build (from the top of the tree, after ./configure):
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
+ *       $(pkg-config --cflags glib-2.0 yajl) tests/fuzz/fuzz_gcp_flow.c \
+ *       src/decoders/gcp_flow.c src/decoders/cloud_json.c \
+ *       src/decoders/base64.c src/decoders/decode_text.c src/record.c \
+ *       src/timespec.c src/error.c \
+ *       $(pkg-config --libs glib-2.0 yajl) -o fuzz_gcp_flow
+ *   ./fuzz_gcp_flow -max_total_time=300 /tmp/corpus tests/fuzz/gcp_flow
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "error.h"
+#include "decoders/gcp_flow.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct {
+    guint64 records, bad;
+    gboolean dest_only;
+} Seen;
+
+static gboolean
+on_record(const FlCloudRecord *r, gpointer data, GError **err)
+{
+    Seen *s = data;
+    static const FlField need[] = {
+        FL_F_SRCADDR, FL_F_DSTADDR, FL_F_SRCPORT, FL_F_DSTPORT,
+        FL_F_PROTOCOL, FL_F_PACKETS, FL_F_BYTES, FL_F_START, FL_F_END,
+        FL_F_INTERFACE_ID, FL_F_LOG_STATUS, FL_F_FLOW_DIRECTION,
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(need); i++)
+        if (!fl_record_has(r->rec, need[i]))
+            abort();
+    if (r->rec->v[FL_F_LOG_STATUS].u != FL_STATUS_OK || !r->sampled
+        || r->rec->v[FL_F_SRCPORT].u > 65535
+        || r->rec->v[FL_F_PROTOCOL].u > 255
+        || (s->dest_only
+            && r->rec->v[FL_F_FLOW_DIRECTION].u != FL_DIR_INGRESS))
+        abort();
+    if (++s->records == 5) {
+        g_set_error(err, FL_ERROR, FL_ERROR_STOPPED, "stop");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+on_bad(const char *where, FlReject reason, const char *why, gpointer data)
+{
+    Seen *s = data;
+
+    if (where == NULL || why == NULL || reason >= FL_REJECT_COUNT)
+        abort();
+    s->bad++;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static FlGcpDecoder *dec[2];
+    Seen s = { 0, 0, FALSE };
+    FlGcpCounts c = { 0 };
+    GError *err = NULL;
+    g_autofree char *doc = NULL;
+    gsize len;
+    gboolean ok;
+
+    if (size == 0)
+        return 0;
+    s.dest_only = data[0] & 1;
+    if (dec[s.dest_only] == NULL)
+        dec[s.dest_only] = fl_gcp_decoder_new(s.dest_only ? FL_GCP_KEEP_DEST
+                                                          : FL_GCP_KEEP_ALL);
+    if (data[0] & 2) {
+        g_autofree char *b64 = g_base64_encode(data + 1, size - 1);
+
+        doc = g_strdup_printf("{\"message\":{\"data\":\"%s\"}}", b64);
+    } else {
+        doc = g_malloc(size);
+        memcpy(doc, data + 1, size - 1);
+    }
+    len = data[0] & 2 ? strlen(doc) : size - 1;
+    ok = fl_gcp_decoder_decode(dec[s.dest_only], doc, len, on_record,
+                               on_bad, &s, &c, &err);
+    if (ok != (err == NULL))
+        abort();
+    if (err && !(err->domain == FL_ERROR && (err->code == FL_ERROR_CORRUPT
+                                             || err->code
+                                                == FL_ERROR_STOPPED)))
+        abort();
+    if ((err && err->code == FL_ERROR_STOPPED) != (s.records == 5))
+        abort();
+    if (c.records != s.records || c.bad != s.bad)
+        abort();
+    g_clear_error(&err);
+    return 0;
+}
