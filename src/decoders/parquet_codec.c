@@ -13,9 +13,7 @@
 #ifdef HAVE_ISAL
 #include <isa-l/igzip_lib.h>
 #endif
-#ifdef HAVE_SNAPPY
-#include <snappy-c.h>
-#endif
+#include "decoders/snappy.h"
 #ifdef HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -67,13 +65,7 @@ fl_pq_codec_check(gint32 codec, GError **err)
     case FL_PQ_GZIP:
         return TRUE;
     case FL_PQ_SNAPPY:
-#ifdef HAVE_SNAPPY
         return TRUE;
-#else
-        g_set_error(err, FL_ERROR, FL_ERROR_UNSUPPORTED, "codec SNAPPY: not "
-                    "built in (configure found no libsnappy)");
-        return FALSE;
-#endif
     case FL_PQ_ZSTD:
 #ifdef HAVE_ZSTD
         return TRUE;
@@ -173,22 +165,13 @@ fl_pq_codec_run(FlPqCodecState *s, gint32 codec, const guint8 *in,
         return TRUE;
     case FL_PQ_GZIP:
         return gunzip(s, in, in_len, out, out_len, err);
-#ifdef HAVE_SNAPPY
     case FL_PQ_SNAPPY: {
-        size_t n;
+        const char *why = NULL;
 
-        if (snappy_uncompressed_length((const char *)in, in_len, &n)
-            != SNAPPY_OK)
-            return corrupt(err, "SNAPPY", "invalid header");
-        if (n != out_len)
-            return corrupt(err, "SNAPPY", "size differs from the page "
-                           "header");
-        if (snappy_uncompress((const char *)in, in_len, (char *)out, &n)
-            != SNAPPY_OK || n != out_len)
-            return corrupt(err, "SNAPPY", "invalid data");
+        if (!fl_snappy_uncompress(in, in_len, out, out_len, &why))
+            return corrupt(err, "SNAPPY", why);
         return TRUE;
     }
-#endif
 #ifdef HAVE_ZSTD
     case FL_PQ_ZSTD: {
         size_t n;

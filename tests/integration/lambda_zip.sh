@@ -8,7 +8,8 @@
 # needs a glibc symbol version above 2.34 (Amazon Linux 2023); bootstrap
 # --version works, and a sample converted without options (information
 # model found beside the program) decodes in ipfixDump (with the zip's XML)
-# and python3-ipfix to the records the input holds.
+# and python3-ipfix to the records the input holds; and the Runtime API
+# emulator's tests (lambda_runtime.py) pass on the unpacked bootstrap.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 . "$(dirname "$0")/common.sh"
 
@@ -147,6 +148,17 @@ if [ -n "$installed" ] && [ ! -e "$installed/flowlog2ipfix.xml" ]; then
     mv "$U/infomodel.away" "$U/infomodel"
 else
     log "  (installed model ${installed:-?} exists or unknown: the check without infomodel/ is not run)"
+fi
+
+# 7. The Runtime API emulator's tests (lambda_runtime.py: every event kind,
+# partial batches, the collector going away), on the unpacked bootstrap:
+# what Lambda runs is the zip, not the build tree.
+FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_runtime.py" >"$T/rt.out" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+    log "  lambda_runtime.py on the zip skipped: $(tail -1 "$T/rt.out")"
+else
+    check_eq "lambda_runtime.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/rt.out" | head -5))" 0 "$rc"
 fi
 
 finish
