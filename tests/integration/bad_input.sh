@@ -618,7 +618,7 @@ expect_js objects 7
 expect_js objects_failed 2
 expect_js rejected 1
 expect_err "$D/d.parquet"
-expect_err "not built in"
+expect_err "not a Parquet file"
 expect_err "$D/c.log.gz"
 expect_err "$D/e.log:3: field-count"
 # byte-wise order: .hidden.log a.log b-sub/deeper/x.log.gz b-sub/y.log
@@ -644,7 +644,8 @@ expect_js objects_failed 1
 expect_js records_out 0
 end_case
 
-# A Parquet file (not built in): the object fails with a clear message.
+# A damaged Parquet file (random bytes between the magics): the object
+# fails with a clear message naming the footer it could not read.
 IN=$T/flows.parquet
 { printf 'PAR1'; random_bytes 7 4000; printf 'PAR1'; } >"$IN"
 run parquet "$IN"
@@ -652,7 +653,7 @@ expect_rc 2
 expect_js objects_failed 1
 expect_js records_out 0
 expect_err "$IN"
-expect_err "not built in"
+expect_err "footer"
 end_case
 
 # Standard input, "-": named (stdin) in messages.
