@@ -245,3 +245,7 @@ tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 # OCI VCN flow-log events through the program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/oci_flow.py
+
+UNIT_TESTS += tests/unit/test_recover
+tests_unit_test_recover_SOURCES = tests/unit/test_recover.c
+tests_unit_test_recover_LDADD = src/libflowlog.a $(FL_LIBS)
