@@ -225,6 +225,7 @@ INTEGRATION_TESTS += tests/integration/parquet_s3.py
 # Running as a service: rotating dir:// output (python3-ipfix, ipfixDump),
 # signals, --pidfile, logging, --id-map reload, the systemd units.
 INTEGRATION_TESTS += tests/integration/rotate_output.py \
+	tests/integration/rotate_recover.py \
 	tests/integration/daemon_life.py tests/integration/systemd_unit.sh
 
 # The Lambda runtime mode against the suite's Runtime API emulator
@@ -249,3 +250,7 @@ INTEGRATION_TESTS += tests/integration/oci_flow.py
 UNIT_TESTS += tests/unit/test_snappy
 tests_unit_test_snappy_SOURCES = tests/unit/test_snappy.c
 tests_unit_test_snappy_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_recover
+tests_unit_test_recover_SOURCES = tests/unit/test_recover.c
+tests_unit_test_recover_LDADD = src/libflowlog.a $(FL_LIBS)

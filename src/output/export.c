@@ -598,6 +598,13 @@ fl_exporter_sync(FlExporter *e, GError **err)
         return r;
     if (is_stream(e))
         return fl_xstream_flush(e, TRUE, err);
+    if (e->rot) {
+        if (!fl_rotator_sync(e->rot, err)) {
+            g_prefix_error(err, "%s: ", e->output);
+            return FL_EXPORT_FAILED;
+        }
+        return FL_EXPORT_OK;
+    }
     if (e->kind == FL_OUT_FILE && e->fp && fflush(e->fp) != 0) {
         g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s: %s", e->cfg.output,
                     g_strerror(errno));
@@ -791,7 +798,9 @@ fail:
 }
 
 /* The temporary file is flushed once a second: its size shows how far
- * the run got (pollers skip it; a crash loses it either way). */
+ * the run got (pollers skip it).  Durability is fl_exporter_sync's job:
+ * after a crash the next start completes the file up to its last whole
+ * message. */
 static FlExportResult
 rotating_tick(FlExporter *e, gint64 now_us, GError **err)
 {

@@ -21,7 +21,9 @@
  *   close -> final emit; TCP/TLS wait until the collector acknowledged
  *           everything.
  *   boundary (dir:// only) -> between messages, a due file is completed
- *           and the next begun with a new session (rotate.h)
+ *           and the next begun with a new session (rotate.h); sync fsyncs
+ *           the current file, and a file left by a crash is completed at
+ *           the next start
  */
 #ifndef FL_EXPORT_H
 #define FL_EXPORT_H
@@ -139,7 +141,9 @@ FlExportResult fl_exporter_flush(FlExporter *e, GError **err);
 
 /*
  * Returns when what was appended so far is safe: for files, handed to the
- * kernel; for TCP and TLS, acknowledged by the collector's TCP (a broken
+ * kernel; for dir:// outputs, also fsynced into the temporary file (one
+ * fsync per call), which the next start completes after a crash
+ * (rotate.h); for TCP and TLS, acknowledged by the collector's TCP (a broken
  * connection is rebuilt and replayed inside, as often as needed).  For
  * UDP and SCTP, only sent.  Checkpoints and SQS deletes wait for this.
  * FL_EXPORT_FAILED when the collector acknowledged nothing for

@@ -24,6 +24,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "output/recover.h"
 #include "output/rotate.h"
 
 #define DEFAULT_PREFIX "flowlog2ipfix"
@@ -122,15 +123,22 @@ open_gzip(FlRotator *r, int fd)
 
 /* ---- one file ------------------------------------------------------ */
 
+/* "PREFIX-YYYYMMDDhhmmss-SEQ.ipfix[.gz]" */
+static char *
+final_name(const FlRotator *r, const struct tm *t, guint seq, gboolean gz)
+{
+    return g_strdup_printf("%s-%04d%02d%02d%02d%02d%02d-%05u.ipfix%s",
+                           r->prefix, t->tm_year + 1900, t->tm_mon + 1,
+                           t->tm_mday, t->tm_hour, t->tm_min, t->tm_sec,
+                           seq, gz ? ".gz" : "");
+}
+
 static void
 make_final_name(FlRotator *r, guint seq)
 {
     g_free(r->final_name);
-    r->final_name = g_strdup_printf(
-        "%s-%04d%02d%02d%02d%02d%02d-%05u.ipfix%s", r->prefix,
-        r->began.tm_year + 1900, r->began.tm_mon + 1, r->began.tm_mday,
-        r->began.tm_hour, r->began.tm_min, r->began.tm_sec, seq,
-        r->compress == FL_ROTATE_GZIP ? ".gz" : "");
+    r->final_name = final_name(r, &r->began, seq,
+                               r->compress == FL_ROTATE_GZIP);
 }
 
 /* Opens ".NAME.tmp" for the next file.  FALSE with *err. */
@@ -207,6 +215,27 @@ publish(FlRotator *r, GError **err)
     return FALSE;
 }
 
+/* publish() for a file that is not the current one: renames from to a
+ * final name with time t and a fresh sequence number; *to gets it. */
+static gboolean
+publish_as(FlRotator *r, const char *from, const struct tm *t, gboolean gz,
+           char **to, GError **err)
+{
+    for (guint i = 0; i < MAX_NAME_TRIES; i++) {
+        g_free(*to);
+        *to = final_name(r, t, r->next_seq++, gz);
+        if (rename_noreplace(r->dirfd, from, *to) == 0) {
+            (void)fsync(r->dirfd);
+            return TRUE;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s/%s: rename to %s: %s",
+                r->dir, from, *to, g_strerror(errno));
+    return FALSE;
+}
+
 /*
  * Completes or removes the current file.  The stream is closed even on
  * error; a file that could not be completed keeps its temporary name
@@ -272,6 +301,8 @@ take_lock(FlRotator *r, GError **err)
     return TRUE;
 }
 
+/* ---- leftovers of a run that did not finish ------------------------ */
+
 /* ".PREFIX-....tmp": a file of ours that was never completed. */
 static gboolean
 is_leftover(const FlRotator *r, const char *name)
@@ -282,14 +313,218 @@ is_leftover(const FlRotator *r, const char *name)
            && name[1 + lp] == '-' && g_str_has_suffix(name, ".tmp");
 }
 
+typedef gboolean (*ChunkFn)(const guint8 *buf, gsize len, gpointer data);
+
+/*
+ * Hands fn the bytes of the file at fd from its start, gunzipped when gz,
+ * until fn returns FALSE or the data ends.  A gzip stream that is cut
+ * short or damaged ends where inflate stops producing.  FALSE (errno set)
+ * on a read error.
+ */
+static gboolean
+read_leftover(int fd, gboolean gz, ChunkFn fn, gpointer data)
+{
+    enum { CHUNK = 1 << 16 };
+    g_autofree guint8 *in = g_malloc(CHUNK);
+    g_autofree guint8 *out = g_malloc(CHUNK);
+    z_stream z = { 0 };
+    off_t pos = 0;
+    gboolean ok = TRUE, more = TRUE;
+
+    if (gz && inflateInit2(&z, 15 + 16) != Z_OK) {
+        errno = ENOMEM;
+        return FALSE;
+    }
+    while (more) {
+        ssize_t n = pread(fd, in, CHUNK, pos);
+
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        pos += n;
+        if (!gz) {
+            more = fn(in, (gsize)n, data);
+            continue;
+        }
+        z.next_in = in;
+        z.avail_in = (uInt)n;
+        do {
+            int rc;
+
+            z.next_out = out;
+            z.avail_out = CHUNK;
+            rc = inflate(&z, Z_NO_FLUSH);
+            if (z.avail_out < CHUNK)
+                more = fn(out, CHUNK - z.avail_out, data);
+            if (rc != Z_OK)     /* end of the stream, damage, no progress */
+                more = more && rc == Z_BUF_ERROR && z.avail_in == 0;
+        } while (more && (z.avail_in > 0 || z.avail_out == 0));
+    }
+    if (gz)
+        inflateEnd(&z);
+    return ok;
+}
+
+static gboolean
+scan_chunk(const guint8 *buf, gsize len, gpointer data)
+{
+    return fl_ipfix_scan_feed(data, buf, len);
+}
+
+typedef struct {
+    gzFile gz;
+    guint64 left;               /* bytes still to copy */
+    gboolean failed;
+} GzCopy;
+
+static gboolean
+copy_chunk(const guint8 *buf, gsize len, gpointer data)
+{
+    GzCopy *c = data;
+    gsize n = (gsize)MIN((guint64)len, c->left);
+
+    if (n > 0 && gzwrite(c->gz, buf, (unsigned)n) != (int)n) {
+        c->failed = TRUE;
+        return FALSE;
+    }
+    c->left -= n;
+    return c->left > 0;
+}
+
+/*
+ * The kept part of a gzip leftover, compressed again into a new temporary
+ * file (a hidden ".PREFIX-recovered-N.tmp": should this run be killed
+ * too, the next start completes it as well; the original is removed only
+ * after this one has its final name).  *tmp: its name.  FALSE with *err.
+ */
+static gboolean
+recompress(FlRotator *r, int src, guint64 kept, char **tmp, GError **err)
+{
+    GzCopy c = { NULL, kept, FALSE };
+    int fd = -1, dup_fd;
+    gboolean ok;
+
+    for (guint i = 0; fd < 0 && i < MAX_NAME_TRIES; i++) {
+        g_free(*tmp);
+        *tmp = g_strdup_printf(".%s-recovered-%u.tmp", r->prefix, i);
+        fd = openat(r->dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                    0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        goto fail;
+    dup_fd = dup(fd);
+    c.gz = dup_fd < 0 ? NULL : gzdopen(dup_fd, "wb3");
+    if (c.gz == NULL) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        goto fail_unlink;
+    }
+    ok = read_leftover(src, TRUE, copy_chunk, &c);
+    if (gzclose(c.gz) != Z_OK || !ok || c.failed || c.left > 0) {
+        errno = errno ? errno : EIO;
+        goto fail_unlink;
+    }
+    if (fsync(fd) != 0)
+        goto fail_unlink;
+    close(fd);
+    return TRUE;
+fail_unlink:
+    unlinkat(r->dirfd, *tmp, 0);
+fail:
+    g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s/%s: %s", r->dir,
+                *tmp ? *tmp : "", g_strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return FALSE;
+}
+
+/*
+ * Completes one leftover: keeps its whole messages (recover.h), plain
+ * ones cut in place, gzip ones compressed again into a new file, and
+ * gives it a final name with its last-modified time and a fresh sequence
+ * number.  Without a flow record in its whole messages it is removed.
+ */
+static gboolean
+complete_leftover(FlRotator *r, const char *name, GError **err)
+{
+    g_autoptr(FlIpfixScan) scan = fl_ipfix_scan_new();
+    g_autofree char *tmp = NULL, *to = NULL;
+    const char *why, *from = name;
+    guint8 magic[2] = { 0, 0 };
+    struct stat st;
+    struct tm t;
+    gboolean gz, ok = FALSE;
+    guint64 kept, cut;
+    int fd = openat(r->dirfd, name, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0 || fstat(fd, &st) != 0)
+        goto fail;
+    /* What the file holds, not what today's options would write. */
+    gz = pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (!read_leftover(fd, gz, scan_chunk, scan))
+        goto fail;
+    kept = fl_ipfix_scan_kept(scan);
+    cut = (gz ? fl_ipfix_scan_seen(scan) : (guint64)st.st_size) - kept;
+    why = fl_ipfix_scan_why(scan);
+    if (fl_ipfix_scan_flow_sets(scan) == 0) {
+        if (unlinkat(r->dirfd, name, 0) != 0)
+            goto fail;
+        (void)fsync(r->dirfd);
+        fl_log_warnx("%s/%s: removed an incomplete file left by a run that "
+                     "did not finish: no flow record in its %u whole "
+                     "message(s) (%" G_GUINT64_FORMAT " bytes)", r->dir,
+                     name, fl_ipfix_scan_messages(scan), kept + cut);
+        ok = TRUE;
+        goto out;
+    }
+    if (gz) {
+        if (!recompress(r, fd, kept, &tmp, err))
+            goto out;
+        from = tmp;
+    } else if (ftruncate(fd, (off_t)kept) != 0 || fsync(fd) != 0) {
+        goto fail;
+    }
+    gmtime_r(&st.st_mtime, &t);
+    if (!publish_as(r, from, &t, gz, &to, err))
+        goto out;
+    if (gz && unlinkat(r->dirfd, name, 0) == 0)
+        (void)fsync(r->dirfd);
+    fl_log_warnx("%s/%s: completed an incomplete file left by a run that "
+                 "did not finish, as %s: kept %u message(s) / %"
+                 G_GUINT64_FORMAT " bytes%s, cut %" G_GUINT64_FORMAT
+                 " bytes%s%s", r->dir, name, to, fl_ipfix_scan_messages(scan),
+                 kept, gz ? " uncompressed" : "", cut, why ? ": " : "",
+                 why ? why : "");
+    ok = TRUE;
+    goto out;
+fail:
+    g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s/%s: %s", r->dir, name,
+                g_strerror(errno));
+out:
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static gint
+cmp_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
  * A run killed before it could complete its file leaves it under its
- * temporary name.  Its records were never handed over; the file may end
- * in the middle of a message.  Removed, and said so.
+ * temporary name, and its records may be committed already (a commit
+ * waits for fl_rotator_sync): each is completed.  One that cannot be is
+ * left in place, with a warning, for the next start to try again.
  */
 static void
-remove_leftovers(FlRotator *r)
+complete_leftovers(FlRotator *r)
 {
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
     int fd = dup(r->dirfd);
     DIR *d = fd < 0 ? NULL : fdopendir(fd);
     struct dirent *de;
@@ -299,17 +534,20 @@ remove_leftovers(FlRotator *r)
             close(fd);
         return;
     }
-    while ((de = readdir(d)) != NULL) {
-        if (!is_leftover(r, de->d_name))
-            continue;
-        if (unlinkat(r->dirfd, de->d_name, 0) == 0)
-            fl_log_warnx("%s/%s: removed an incomplete file left by a run "
-                         "that did not finish", r->dir, de->d_name);
-        else
-            fl_log_warn("%s/%s: could not remove an incomplete file",
-                        r->dir, de->d_name);
-    }
+    /* Listed first: completing one adds and renames files. */
+    while ((de = readdir(d)) != NULL)
+        if (is_leftover(r, de->d_name))
+            g_ptr_array_add(names, g_strdup(de->d_name));
     closedir(d);
+    g_ptr_array_sort(names, cmp_names);
+    for (guint i = 0; i < names->len; i++) {
+        g_autoptr(GError) err = NULL;
+
+        if (!complete_leftover(r, names->pdata[i], &err))
+            fl_log_warnx("could not complete a file left by a run that did "
+                         "not finish (kept for the next start): %s",
+                         err->message);
+    }
 }
 
 static void
@@ -356,7 +594,7 @@ fl_rotator_open(const FlRotateConfig *cfg, GError **err)
     }
     if (!take_lock(r, err))
         goto fail;
-    remove_leftovers(r);
+    complete_leftovers(r);
     if (!begin_file(r, err))
         goto fail;
     return r;
@@ -396,6 +634,24 @@ fl_rotator_due(FlRotator *r, gint64 now_us)
     else
         size = (guint64)MAX(ftello(r->fp), 0);
     return size >= r->bytes;
+}
+
+gboolean
+fl_rotator_sync(FlRotator *r, GError **err)
+{
+    if (r->fp == NULL)
+        return TRUE;
+    /* The stream's buffer, then zlib's: Z_SYNC_FLUSH ends the deflate
+     * block on a byte boundary, so that everything so far inflates from
+     * what is in the file (a few bytes of compression lost per call). */
+    if (fflush(r->fp) != 0
+        || (r->gz && r->gz->gz && gzflush(r->gz->gz, Z_SYNC_FLUSH) != Z_OK)
+        || fsync(r->fd) != 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_EXPORT, "%s/%s: %s", r->dir,
+                    r->tmp_name, g_strerror(errno ? errno : EIO));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean

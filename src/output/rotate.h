@@ -20,8 +20,19 @@
  *
  * A lock file ".PREFIX.lock" in the directory keeps a second process from
  * writing there with the same prefix; with the lock held, temporary files
- * of that prefix are leftovers of a run that did not finish, and are
- * removed (with a warning) when the rotator starts.
+ * of that prefix are leftovers of a run that did not finish.  Their
+ * records may be committed already (fl_rotator_sync), so when the rotator
+ * starts each is completed, not removed: cut to its longest prefix of
+ * whole IPFIX messages (recover.h: a torn last write is dropped), fsynced
+ * and renamed to a final name with the file's last-modified time and a
+ * fresh sequence number.  A gzip leftover is inflated as far as it goes
+ * and its whole messages compressed again into a new file (.ipfix.gz);
+ * the extension follows what the file holds, not today's options.  A
+ * leftover whose whole messages hold no flow record (templates and
+ * options records only) is removed.  Each is logged (a warning: messages
+ * and bytes kept, bytes cut and why).  One that cannot be completed (a
+ * read or write error) stays for the next start.  The kept prefix is
+ * self-contained: a data set whose template is not before it ends it.
  */
 #ifndef FL_ROTATE_H
 #define FL_ROTATE_H
@@ -46,7 +57,7 @@ typedef struct FlRotator FlRotator;
 gboolean fl_rotate_parse_uri(const char *uri, char **dir);
 
 /*
- * Takes the directory's lock, removes leftover temporary files and begins
+ * Takes the directory's lock, completes leftover temporary files and begins
  * the first file.  FL_ERROR_CONFIG when the directory is missing, not a
  * directory, or locked by another process; FL_ERROR_EXPORT when a file
  * cannot be made.  Caller ends it with fl_rotator_close().
@@ -65,6 +76,14 @@ gboolean fl_rotator_due(FlRotator *r, gint64 now_us);
 /* Asks for a rotation at the next fl_rotator_due() (SIGHUP).  Cannot
  * fail. */
 void fl_rotator_request(FlRotator *r);
+
+/*
+ * Makes what was written to the current file durable before a commit:
+ * flushes the stream (and, for gzip, zlib with Z_SYNC_FLUSH, so the data
+ * inflates from the file alone) and fsyncs it.  A leftover completed at
+ * the next start then holds it.  FALSE with *err (FL_ERROR_EXPORT).
+ */
+gboolean fl_rotator_sync(FlRotator *r, GError **err);
 
 /*
  * Completes the current file (flush, fsync, rename to its final name) and
