@@ -930,7 +930,7 @@ test_input_format(void)
         { "cwl", FL_INPUT_CWL, -1 },
         { "azure", FL_INPUT_AZURE, -1 },
         { "parquet", FL_INPUT_PARQUET, -1 },
-        { "gcp", 0, FL_ERROR_UNSUPPORTED },
+        { "gcp", FL_INPUT_GCP, -1 },
         { "oci", FL_INPUT_OCI, -1 },
         { "text", 0, FL_ERROR_CONFIG },
         { "", 0, FL_ERROR_CONFIG },
