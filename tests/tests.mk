@@ -245,3 +245,6 @@ tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 # OCI VCN flow-log events through the program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/oci_flow.py
+# Google Cloud VPC flow-log entries and Pub/Sub push bodies through the
+# program, decoded by python3-ipfix.
+INTEGRATION_TESTS += tests/integration/gcp_flow.py
