@@ -4,7 +4,8 @@
  * (oci_flow.h) and Google Cloud VPC flow logs (gcp_flow.h).  Google's
  * records carry no verdict: their format is marked no_action (no
  * egressInterface), and sampled (interface descriptions say so).  Every
- * Google report is kept, each with its reporter as flowDirection.
+ * Google report is kept, each with its reporter as flowDirection, unless
+ * --gcp-reporter keeps one side (the other is passed over, not counted).
  *
  * A document is one part, named as the object, whose format lists the
  * fields the decoder fills; its records go through the worker's map step
@@ -166,7 +167,7 @@ static void
 decode_gcp(Worker *w, Chunk *c)
 {
     g_autoptr(FlFormat) fmt = fl_format_parse(GCP_FIELDS, -1, NULL);
-    FlGcpDecoder *d = fl_gcp_decoder_new(FL_GCP_KEEP_ALL);
+    FlGcpDecoder *d = fl_gcp_decoder_new((FlGcpKeep)w->p->cfg->gcp_keep);
 
     fmt->no_action = TRUE;
     decode_doc(w, c, fmt, TRUE, gcp_decode, d);

@@ -10,6 +10,7 @@ log (passed over), a bad entry (rejected, named by its line, the rest
 kept), Pub/Sub push bodies (a document that starts with {"message":{, so
 not taken for a Firehose record), and a JSON array.  No egressInterface
 (Google has no verdict); interface descriptions say sampled=yes.
+--gcp-reporter src / dest keeps one side.
 """
 
 import base64
@@ -118,11 +119,11 @@ def push(e, msg_id):
             "subscription": "projects/%s/subscriptions/flows" % HOST}
 
 
-def convert(env, ck, path):
+def convert(env, ck, path, *args):
     out = env.path(os.path.basename(path) + ".ipfix")
     stats = env.path("stats.json")
     r = env.run("-o", out, "--time-elements", "both", "--stats-json", stats,
-                path)
+                *args, path)
     ck.eq(r.returncode, 0, "%s: exit status (%s)" % (path, r.stderr))
     fltest.log(r.stderr.decode())
     with open(stats) as f:
@@ -179,6 +180,17 @@ def main(env):
              "no verdict pseudo-interfaces: %r" % sorted(ifs))
     vrfs = {o["VRFname"] for o in opts if "VRFname" in o}
     ck.eq(vrfs, {"gcp:%s/prod" % HOST, "gcp:%s/edge" % HOST}, "VRF names")
+
+    # --gcp-reporter keeps one side; the other's entries are passed over
+    # (the bad entry too, when it is the other side's)
+    for which, rep, nbad in (("src", "SRC", 1), ("dest", "DEST", 0)):
+        _, st, recs, _ = convert(env, ck, doc, "--gcp-reporter", which)
+        compare(ck, "%s --gcp-reporter %s" % (doc, which), recs,
+                [f for f in FLOWS if f["reporter"] == rep])
+        ck.eq(st["rejected"], nbad, "--gcp-reporter %s: rejected" % which)
+    r = env.run("--gcp-reporter", "both", doc)
+    ck.check(r.returncode != 0 and b"--gcp-reporter" in r.stderr,
+             "--gcp-reporter both refused: %r" % r.stderr)
 
     # Pub/Sub push bodies, one a line: the document starts {"message":{
     pushes = [json.dumps(push(entry(**f), str(100 + i)))
