@@ -919,6 +919,13 @@ test_sniff(void)
     g_assert_cmpstr(t->name, ==, "cwl");
     t = fl_decoder_sniff((const guint8 *)"{\"messageType\":", 15);
     g_assert_cmpstr(t->name, ==, "cwl");
+    /* A Pub/Sub push body is Google's, a Firehose record CloudWatch's. */
+    t = fl_decoder_sniff((const guint8 *)"{\"message\":{\"data\":\"", 19);
+    g_assert_cmpstr(t->name, ==, "gcp");
+    t = fl_decoder_sniff((const guint8 *)"{\"message\":\"2 1234", 17);
+    g_assert_cmpstr(t->name, ==, "cwl");
+    t = fl_decoder_sniff((const guint8 *)"{\"insertId\":\"x\"", 16);
+    g_assert_cmpstr(t->name, ==, "gcp");
 }
 
 static void
