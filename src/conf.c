@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "decoders/gcp_flow.h"
 #include "error.h"
 #include "timespec.h"
 
@@ -425,6 +426,7 @@ apply_defaults(FlConf *c)
     if (c->time_elements == NULL) c->time_elements = g_strdup("seconds");
     if (c->address_pair == NULL) c->address_pair = g_strdup("srcaddr");
     if (c->input_format == NULL) c->input_format = g_strdup("auto");
+    if (c->gcp_reporter == NULL) c->gcp_reporter = g_strdup("all");
     if (c->id_bits == UNSET) c->id_bits = 32;
     if (c->threads == UNSET) c->threads = (gint)MIN(g_get_num_processors(), 64);
     if (c->max_rate == UNSET) c->max_rate = 0;
@@ -488,6 +490,18 @@ check_settings(FlConf *c, GError **err)
     }
     if (!fl_input_format_parse(c->input_format, &c->input_enum, err))
         return FALSE;
+    if (!strcmp(c->gcp_reporter, "all"))
+        c->gcp_keep = FL_GCP_KEEP_ALL;
+    else if (!strcmp(c->gcp_reporter, "src"))
+        c->gcp_keep = FL_GCP_KEEP_SRC;
+    else if (!strcmp(c->gcp_reporter, "dest"))
+        c->gcp_keep = FL_GCP_KEEP_DEST;
+    else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "--gcp-reporter: '%s' is not all, src or dest",
+                    c->gcp_reporter);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -731,6 +745,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "input-format", 0, 0, G_OPTION_ARG_STRING, &c->input_format,
           "auto (by content, per object), aws-text, cwl, azure, gcp, oci "
           "or parquet (default auto)", "FORMAT" },
+        { "gcp-reporter", 0, 0, G_OPTION_ARG_STRING, &c->gcp_reporter,
+          "Google Cloud flow logs: export the reports of all (default), "
+          "src or dest VMs", "WHICH" },
         { "id-map", 0, 0, G_OPTION_ARG_FILENAME, &c->id_map,
           "CSV of kind,name,id,description lines that pin interface and "
           "VRF IDs and descriptions", "FILE" },
@@ -951,6 +968,7 @@ fl_conf_clear(FlConf *c)
     g_free(c->id_map);
     g_free(c->address_pair);
     g_free(c->input_format);
+    g_free(c->gcp_reporter);
     g_free(c->region);
     g_free(c->profile);
     g_free(c->endpoint_url);

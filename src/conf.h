@@ -31,6 +31,8 @@ typedef struct {
     char *address_pair;
     char *input_format;         /* --input-format word */
     FlInputFormat input_enum;
+    char *gcp_reporter;         /* --gcp-reporter word */
+    gint gcp_keep;              /* its FlGcpKeep (decoders/gcp_flow.h) */
     gboolean pkt_addresses;
     gint max_errors;
     gboolean check;

@@ -459,6 +459,7 @@ main(int argc, char **argv)
     pc.format = format;
     pc.format_given = conf.format != NULL;
     pc.input_format = conf.input_enum;
+    pc.gcp_keep = conf.gcp_keep;
     pc.map.time_elements = conf.time_enum;
     pc.map.id_bits = conf.id_bits;
     pc.map.pkt_addresses = conf.pkt_addresses;

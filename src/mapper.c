@@ -17,6 +17,13 @@ static const FlField vpc_mandatory[] = {
     FL_F_INTERFACE_ID, FL_F_LOG_STATUS,
 };
 
+/* A VPC format of a cloud without verdicts (FlFormat.no_action). */
+static const FlField vpc_no_action_mandatory[] = {
+    FL_F_SRCADDR, FL_F_DSTADDR, FL_F_SRCPORT, FL_F_DSTPORT, FL_F_PROTOCOL,
+    FL_F_PACKETS, FL_F_BYTES, FL_F_START, FL_F_END, FL_F_INTERFACE_ID,
+    FL_F_LOG_STATUS,
+};
+
 static const FlField tgw_mandatory[] = {
     FL_F_SRCADDR, FL_F_DSTADDR, FL_F_SRCPORT, FL_F_DSTPORT, FL_F_PROTOCOL,
     FL_F_PACKETS, FL_F_BYTES, FL_F_START, FL_F_END, FL_F_TGW_ATTACHMENT_ID,
@@ -34,6 +41,7 @@ fl_map_plan_init(FlMapPlan *plan, const FlFormat *fmt,
 {
     const FlField *need;
     guint n_need;
+    gboolean no_action = fmt->no_action && !fl_format_has(fmt, FL_F_ACTION);
     g_autoptr(GString) missing = g_string_new(NULL);
 
     memset(plan, 0, sizeof *plan);
@@ -47,12 +55,15 @@ fl_map_plan_init(FlMapPlan *plan, const FlFormat *fmt,
                           ? FL_F_TGW_SRC_VPC_ID : FL_F_UNKNOWN;
     } else {
         plan->profile = FL_PROFILE_VPC;
-        need = vpc_mandatory;
-        n_need = G_N_ELEMENTS(vpc_mandatory);
+        need = no_action ? vpc_no_action_mandatory : vpc_mandatory;
+        n_need = no_action ? G_N_ELEMENTS(vpc_no_action_mandatory)
+                           : G_N_ELEMENTS(vpc_mandatory);
         plan->if_field = FL_F_INTERFACE_ID;
         plan->vrf_field = fl_format_has(fmt, FL_F_VPC_ID)
                           ? FL_F_VPC_ID : FL_F_UNKNOWN;
     }
+    plan->need = need;
+    plan->n_need = n_need;
     for (guint i = 0; i < n_need; i++) {
         if (!fl_format_has(fmt, need[i])) {
             if (missing->len)
@@ -77,7 +88,7 @@ fl_map_plan_init(FlMapPlan *plan, const FlFormat *fmt,
                     "format lacks mandatory field(s): %s", missing->str);
         return FALSE;
     }
-    if (plan->profile == FL_PROFILE_VPC)
+    if (plan->profile == FL_PROFILE_VPC && !no_action)
         plan->variant |= FL_V_EGRESS;
     if (fl_format_has(fmt, FL_F_TCP_FLAGS))
         plan->variant |= FL_V_TCP_FLAGS;
@@ -198,6 +209,10 @@ describe(const FlMapPlan *plan, FlIdKind kind, const FlRecord *rec)
         desc_add(d, rec, FL_F_REGION, "region");
         desc_add(d, rec, FL_F_AZ_ID, "az");
     }
+    /* A sampled cloud's rates are unknown (Google gives none): the flag
+     * is said where a collector shows it, not as a made-up interval. */
+    if (plan->sampled && kind == FL_ID_INTERFACE)
+        g_string_append(d, d->len ? " sampled=yes" : "sampled=yes");
     return g_string_free(d, FALSE);
 }
 
@@ -233,8 +248,8 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
               FlMapperThread *t, const FlRecord *rec, FlIpfixRec *out,
               guint *variant, FlReject *reason, guint *column)
 {
-    const FlField *need;
-    guint n_need;
+    const FlField *need = plan->need;
+    guint n_need = plan->n_need;
     guint v = plan->variant;
     guint64 start_ms, end_ms;
     FlField src_f = FL_F_SRCADDR, dst_f = FL_F_DSTADDR;
@@ -251,13 +266,6 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
 
     /* Mandatory fields are few; checking the presence mask against a
      * precomputed mask would be faster, but this keeps the message exact. */
-    if (plan->profile == FL_PROFILE_VPC) {
-        need = vpc_mandatory;
-        n_need = G_N_ELEMENTS(vpc_mandatory);
-    } else {
-        need = tgw_mandatory;
-        n_need = G_N_ELEMENTS(tgw_mandatory);
-    }
     for (guint i = 0; i < n_need; i++) {
         if (G_UNLIKELY(!fl_record_has(rec, need[i]))) {
             *reason = FL_REJECT_MISSING;
@@ -315,7 +323,7 @@ fl_map_record(const FlMapPlan *plan, const FlMapperConfig *cfg,
 
     out->ingressInterface = name_id(plan, t, FL_ID_INTERFACE, rec,
                                     plan->if_field);
-    if (plan->profile == FL_PROFILE_VPC)
+    if (v & FL_V_EGRESS)
         out->egressInterface = rec->v[FL_F_ACTION].u == FL_ACTION_ACCEPT
                                ? FL_ID_ACCEPT : FL_ID_REJECT;
     else

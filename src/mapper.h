@@ -8,7 +8,9 @@
  * checked against each other at start-up.
  *
  * A plan is compiled once per format: profile (VPC or TGW), variant bits,
- * and the mandatory-field check that names what is missing.
+ * and the mandatory-field check that names what is missing.  A VPC format
+ * marked no_action (a cloud whose records carry no verdict) needs no
+ * action and gets no egressInterface (the variants without FL_V_EGRESS).
  */
 #ifndef FL_MAPPER_H
 #define FL_MAPPER_H
@@ -99,6 +101,11 @@ typedef struct {
     FlField vrf_field;          /* vpc-id, tgw-src-vpc-id, or FL_F_UNKNOWN */
     gboolean pkt_addresses;     /* prefer pkt-srcaddr/pkt-dstaddr */
     gboolean has_lost;          /* TGW packets-lost-* present */
+    const FlField *need;        /* the profile's mandatory fields */
+    guint n_need;
+    gboolean sampled;           /* the counts come from sampled packets
+                                   (Google): interface descriptions end
+                                   with sampled=yes; set by the caller */
     const char *owner;          /* the account of a CloudWatch Logs
                                    payload: describes interfaces and VPCs
                                    when a line has no account-id; NULL

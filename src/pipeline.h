@@ -38,6 +38,7 @@ typedef struct {
     gboolean format_given;      /* it came from --format (say so when a
                                    header line overrides it) */
     FlInputFormat input_format; /* --input-format: AUTO sniffs */
+    gint gcp_keep;              /* --gcp-reporter: FlGcpKeep */
     FlMapperConfig map;
     guint threads;
     guint max_errors;

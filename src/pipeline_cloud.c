@@ -1,8 +1,11 @@
 /*
  * pipeline_cloud.c - other clouds' flow-log documents as objects a worker
  * decodes whole (pipeline_whole.c): Oracle Cloud VCN flow logs
- * (oci_flow.h).  Google's decoder (gcp_flow.h) is not wired yet: its
- * records have no action, which the VPC plan still requires.
+ * (oci_flow.h) and Google Cloud VPC flow logs (gcp_flow.h).  Google's
+ * records carry no verdict: their format is marked no_action (no
+ * egressInterface), and sampled (interface descriptions say so).  Every
+ * Google report is kept, each with its reporter as flowDirection, unless
+ * --gcp-reporter keeps one side (the other is passed over, not counted).
  *
  * A document is one part, named as the object, whose format lists the
  * fields the decoder fills; its records go through the worker's map step
@@ -16,12 +19,18 @@
 #include "error.h"
 #include "log.h"
 #include "pipeline_int.h"
+#include "decoders/gcp_flow.h"
 #include "decoders/oci_flow.h"
 
 /* The fields oci_flow.c fills (oci_flow.h). */
 #define OCI_FIELDS "account-id interface-id srcaddr dstaddr srcport " \
     "dstport protocol packets bytes start end action log-status vpc-id " \
     "subnet-id"
+
+/* The fields gcp_flow.c fills (gcp_flow.h): no action. */
+#define GCP_FIELDS "account-id interface-id srcaddr dstaddr srcport " \
+    "dstport protocol packets bytes start end log-status vpc-id " \
+    "subnet-id instance-id region az-id flow-direction"
 
 typedef struct {
     Worker *w;
@@ -95,19 +104,25 @@ on_bad(const char *where, FlReject reason, const char *why, gpointer data)
     fl_log_warnx("%s: %s: %s; skipped", k->c->obj->name, where, why);
 }
 
+/* A decoder's walk over the document, with the sink's callbacks. */
+typedef gboolean (*DecodeFunc)(gpointer dec, const char *buf, gsize len,
+                               FlCloudRecordFunc rec_f,
+                               FlCloudBadFunc bad_f, gpointer data,
+                               GError **err);
+
+/* The document c as one part of format fmt, through decode. */
 static void
-decode_oci(Worker *w, Chunk *c)
+decode_doc(Worker *w, Chunk *c, FlFormat *fmt, gboolean sampled,
+           DecodeFunc decode, gpointer dec)
 {
-    g_autoptr(FlFormat) fmt = fl_format_parse(OCI_FIELDS, -1, NULL);
     Sink k = { w, c, NULL, NULL, TRUE, NULL };
-    FlOciDecoder *d = fl_oci_decoder_new();
     GError *err = NULL;
     gboolean ok;
 
     k.part = pl_part_new(w->p, c->obj->name, NULL, fmt, &k.plan_err);
-    ok = fl_oci_decoder_decode(d, g_bytes_get_data(c->whole, NULL),
-                               g_bytes_get_size(c->whole), on_record, on_bad,
-                               &k, NULL, &err);
+    k.part->plan.sampled = sampled;
+    ok = decode(dec, g_bytes_get_data(c->whole, NULL),
+                g_bytes_get_size(c->whole), on_record, on_bad, &k, &err);
     /* The last sub-chunk, with what was decoded before a failure; when
      * the output stopped, an open one is only given back. */
     if (ok)
@@ -122,7 +137,41 @@ decode_oci(Worker *w, Chunk *c)
     }
     g_clear_error(&k.plan_err);
     pl_obj_unref(k.part);
+}
+
+static gboolean
+oci_decode(gpointer dec, const char *buf, gsize len, FlCloudRecordFunc rec_f,
+           FlCloudBadFunc bad_f, gpointer data, GError **err)
+{
+    return fl_oci_decoder_decode(dec, buf, len, rec_f, bad_f, data, NULL, err);
+}
+
+static void
+decode_oci(Worker *w, Chunk *c)
+{
+    g_autoptr(FlFormat) fmt = fl_format_parse(OCI_FIELDS, -1, NULL);
+    FlOciDecoder *d = fl_oci_decoder_new();
+
+    decode_doc(w, c, fmt, FALSE, oci_decode, d);
     fl_oci_decoder_free(d);
+}
+
+static gboolean
+gcp_decode(gpointer dec, const char *buf, gsize len, FlCloudRecordFunc rec_f,
+           FlCloudBadFunc bad_f, gpointer data, GError **err)
+{
+    return fl_gcp_decoder_decode(dec, buf, len, rec_f, bad_f, data, NULL, err);
+}
+
+static void
+decode_gcp(Worker *w, Chunk *c)
+{
+    g_autoptr(FlFormat) fmt = fl_format_parse(GCP_FIELDS, -1, NULL);
+    FlGcpDecoder *d = fl_gcp_decoder_new((FlGcpKeep)w->p->cfg->gcp_keep);
+
+    fmt->no_action = TRUE;
+    decode_doc(w, c, fmt, TRUE, gcp_decode, d);
+    fl_gcp_decoder_free(d);
 }
 
 const PlWholeType pl_whole_oci = {
@@ -132,4 +181,15 @@ const PlWholeType pl_whole_oci = {
     .sniff = fl_oci_sniff,
     .max_input = 256 * 1024 * 1024,
     .decode = decode_oci,
+};
+
+/* Cloud Logging entries are at most 256 KiB; an export object or a day of
+ * push bodies saved one a line is far below this. */
+const PlWholeType pl_whole_gcp = {
+    .name = "Google Cloud VPC flow log",
+    .what = "a document",
+    .input = FL_INPUT_GCP,
+    .sniff = fl_gcp_sniff,
+    .max_input = 256 * 1024 * 1024,
+    .decode = decode_gcp,
 };

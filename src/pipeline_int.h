@@ -225,6 +225,7 @@ void     pl_writer_parquet_filter(Pipeline *p, Chunk *c);
 
 /* pipeline_cloud.c */
 extern const PlWholeType pl_whole_oci;
+extern const PlWholeType pl_whole_gcp;
 
 /* pipeline_worker.c: a worker touches only its Worker and its chunk. */
 gboolean pl_worker_init(Worker *w, Pipeline *p, GError **err);

@@ -33,6 +33,8 @@
 /* The types, tried in this order; text is what matches none. */
 static const PlWholeType *const whole_types[] = {
     &pl_whole_azure,            /* before cwl: {"records":[ is both's */
+    &pl_whole_gcp,              /* before cwl: {"message": starts a push
+                                   body and a Firehose record */
     &pl_whole_cwl,
     &pl_whole_oci,
 };

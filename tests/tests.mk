@@ -254,3 +254,7 @@ tests_unit_test_snappy_LDADD = src/libflowlog.a $(FL_LIBS)
 UNIT_TESTS += tests/unit/test_recover
 tests_unit_test_recover_SOURCES = tests/unit/test_recover.c
 tests_unit_test_recover_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Google Cloud VPC flow-log entries and Pub/Sub push bodies through the
+# program, decoded by python3-ipfix.
+INTEGRATION_TESTS += tests/integration/gcp_flow.py

@@ -33,8 +33,8 @@ typedef struct FlDecoderType {
 /*
  * The decoder for an object whose first bytes are buf (at least 4 bytes
  * unless the object is shorter; the whole-object types see 64); text
- * when nothing else matches.  Tried in order: Parquet, Azure, CloudWatch
- * envelopes, Google Cloud, Oracle Cloud, then AWS text.  Formats this
+ * when nothing else matches.  Tried in order: Parquet, Azure, Google
+ * Cloud, CloudWatch envelopes, Oracle Cloud, then AWS text.  Formats this
  * build lacks keep their row, so that they are "not built in", not text.
  */
 const FlDecoderType *fl_decoder_sniff(const guint8 *buf, gsize len);
@@ -53,6 +53,10 @@ typedef struct FlFormat {
     char    *names[FL_MAX_COLUMNS];    /* as written, for messages */
     guint64  has[2];                   /* known fields present */
     guint    n_unknown;
+    /* Set by a decoder whose source has no accept/reject verdict
+     * (Google): a VPC format without action is then complete, and its
+     * records have no egressInterface (mapper.c).  Never set from text. */
+    gboolean no_action;
 } FlFormat;
 
 static inline gboolean

@@ -14,6 +14,7 @@
 #include "decoders/azure_flow.h"
 #include "decoders/cwl_envelope.h"
 #include "decoders/decode.h"
+#include "decoders/gcp_flow.h"
 #include "decoders/oci_flow.h"
 #include "error.h"
 
@@ -34,20 +35,13 @@ sniff_text(const guint8 *buf, gsize len)
     return TRUE;
 }
 
-static gboolean
-sniff_never(const guint8 *buf, gsize len)
-{
-    (void)buf;
-    (void)len;
-    return FALSE;
-}
-
-/* Azure before the envelopes: {"records":[ starts both (Firehose's). */
+/* Azure before the envelopes: {"records":[ starts both (Firehose's);
+ * Google too: {"message":{ is a push body, {"message":" Firehose's. */
 static const FlDecoderType decoder_types[] = {
     { "parquet", FL_INPUT_PARQUET, sniff_parquet, TRUE },   /* pipeline_parquet.c */
     { "azure", FL_INPUT_AZURE, fl_azure_sniff, TRUE },
+    { "gcp", FL_INPUT_GCP, fl_gcp_sniff, TRUE },
     { "cwl", FL_INPUT_CWL, fl_cwl_envelope_sniff, TRUE },
-    { "gcp", FL_INPUT_GCP, sniff_never, FALSE },
     { "oci", FL_INPUT_OCI, fl_oci_sniff, TRUE },
     { "aws-text", FL_INPUT_AWS_TEXT, sniff_text, TRUE },
 };
@@ -249,7 +243,7 @@ fl_format_unref(FlFormat *f)
 gboolean
 fl_format_equal(const FlFormat *a, const FlFormat *b)
 {
-    if (a->n_columns != b->n_columns)
+    if (a->n_columns != b->n_columns || a->no_action != b->no_action)
         return FALSE;
     for (guint i = 0; i < a->n_columns; i++)
         if (strcmp(a->names[i], b->names[i]) != 0)

@@ -919,6 +919,13 @@ test_sniff(void)
     g_assert_cmpstr(t->name, ==, "cwl");
     t = fl_decoder_sniff((const guint8 *)"{\"messageType\":", 15);
     g_assert_cmpstr(t->name, ==, "cwl");
+    /* A Pub/Sub push body is Google's, a Firehose record CloudWatch's. */
+    t = fl_decoder_sniff((const guint8 *)"{\"message\":{\"data\":\"", 19);
+    g_assert_cmpstr(t->name, ==, "gcp");
+    t = fl_decoder_sniff((const guint8 *)"{\"message\":\"2 1234", 17);
+    g_assert_cmpstr(t->name, ==, "cwl");
+    t = fl_decoder_sniff((const guint8 *)"{\"insertId\":\"x\"", 16);
+    g_assert_cmpstr(t->name, ==, "gcp");
 }
 
 static void
@@ -930,7 +937,7 @@ test_input_format(void)
         { "cwl", FL_INPUT_CWL, -1 },
         { "azure", FL_INPUT_AZURE, -1 },
         { "parquet", FL_INPUT_PARQUET, -1 },
-        { "gcp", 0, FL_ERROR_UNSUPPORTED },
+        { "gcp", FL_INPUT_GCP, -1 },
         { "oci", FL_INPUT_OCI, -1 },
         { "text", 0, FL_ERROR_CONFIG },
         { "", 0, FL_ERROR_CONFIG },

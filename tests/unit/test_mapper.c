@@ -258,6 +258,34 @@ test_plan_vpc_optional_fields(void)
     g_assert_cmpint(plan.profile, ==, FL_PROFILE_VPC);
 }
 
+/* A format marked no_action (Google) needs no action and has no
+ * egressInterface; unmarked, the same fields are refused; a marked format
+ * that has action keeps it. */
+static void
+test_plan_vpc_no_action(void)
+{
+    static const char spec[] = "interface-id srcaddr dstaddr srcport "
+                               "dstport protocol packets bytes start end "
+                               "log-status";
+    g_autoptr(FlFormat) fmt = fl_format_parse(spec, -1, NULL);
+    g_autoptr(FlFormat) with = NULL;
+    g_autofree char *with_spec = g_strconcat(spec, " action", NULL);
+    FlMapperConfig cfg = { FL_TIME_SECONDS, 32, FALSE, NULL };
+    g_autoptr(GError) err = NULL;
+    FlMapPlan plan;
+
+    expect_plan_error(spec, "format lacks mandatory field(s): action");
+    fmt->no_action = TRUE;
+    g_assert_true(fl_map_plan_init(&plan, fmt, &cfg, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(plan.profile, ==, FL_PROFILE_VPC);
+    g_assert_cmpuint(plan.variant & FL_V_EGRESS, ==, 0);
+    with = fl_format_parse(with_spec, -1, NULL);
+    with->no_action = TRUE;
+    g_assert_true(fl_map_plan_init(&plan, with, &cfg, &err));
+    g_assert_cmpuint(plan.variant & FL_V_EGRESS, ==, FL_V_EGRESS);
+}
+
 static void
 test_plan_tgw_missing_all(void)
 {
@@ -984,6 +1012,7 @@ main(int argc, char **argv)
                     test_plan_vpc_missing_each);
     g_test_add_func("/mapper/plan/vpc-optional-fields",
                     test_plan_vpc_optional_fields);
+    g_test_add_func("/mapper/plan/vpc-no-action", test_plan_vpc_no_action);
     g_test_add_func("/mapper/plan/tgw-missing-all", test_plan_tgw_missing_all);
     g_test_add_func("/mapper/plan/tgw-missing-each",
                     test_plan_tgw_missing_each);
