@@ -9,6 +9,7 @@
 
 #include <glib.h>
 #include "mapper.h"
+#include "sources/source.h"
 
 typedef struct {
     char *output;
@@ -50,6 +51,14 @@ typedef struct {
     gboolean follow;
     gint cwl_poll_interval, cwl_overlap;
     char *log_stream_prefix;
+    /* running as a service: watched input, metrics */
+    gboolean watch;
+    gint settle;                /* seconds */
+    char *after_processing;     /* keep, delete, move:DIR (as given) */
+    FlAfterProcessing after;    /* parsed */
+    char *after_dir;            /* move:DIR, else NULL */
+    char *metrics_listen, *metrics_file;
+    gint stats_interval;        /* seconds, 0 = off */
 } FlConf;
 
 /*

@@ -61,6 +61,23 @@ fl_log_debug(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The one piece of state here besides GLib's handler: set and cleared by
+ * main() around the pipeline, while it runs alone (see log.h). */
+static struct {
+    void (*before)(gpointer);
+    void (*after)(gpointer);
+    gpointer data;
+} sideline;
+
+void
+fl_log_set_sideline(void (*before)(gpointer), void (*after)(gpointer),
+                    gpointer data)
+{
+    sideline.before = before;
+    sideline.after = after;
+    sideline.data = data;
+}
+
 static void
 stderr_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
               gpointer user_data)
@@ -76,6 +93,8 @@ stderr_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
         prefix = "error: ";
     else if (level & G_LOG_LEVEL_WARNING)
         prefix = "warning: ";
+    if (sideline.before)
+        sideline.before(sideline.data);
     /* Foreign domains (libfixbuf logs without one) are named so that an
      * operator knows whose message it is. */
     if (domain && strcmp(domain, G_LOG_DOMAIN) != 0)
@@ -84,6 +103,8 @@ stderr_writer(const gchar *domain, GLogLevelFlags level, const gchar *message,
         fprintf(stderr, "flowlog2ipfix: %slibfixbuf: %s\n", prefix, message);
     else
         fprintf(stderr, "flowlog2ipfix: %s%s\n", prefix, message);
+    if (sideline.after)
+        sideline.after(sideline.data);
 }
 
 void

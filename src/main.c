@@ -16,6 +16,7 @@
 #include "output/infomodel.h"
 #include "output/export.h"
 #include "log.h"
+#include "observe.h"
 #include "pipeline.h"
 #include "sources/checkpoint.h"
 #include "stats.h"
@@ -130,6 +131,13 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
     sc->sqs_visibility = (guint)conf->sqs_visibility;
     sc->sqs_exit_when_empty = conf->sqs_exit_when_empty;
     sc->stop = &stop_requested;
+    sc->watch = conf->watch;
+    sc->settle = (guint)conf->settle;
+    sc->after = conf->after;
+    sc->after_dir = conf->after_dir;
+    if (conf->watch && conf->after == FL_AFTER_KEEP && !conf->state)
+        fl_log_warnx("--watch without --state: a restart reads every file "
+                     "of the directory again");
     if (conf->state) {
         sc->checkpoint = fl_checkpoint_open(conf->state, err);
         if (sc->checkpoint == NULL) {
@@ -159,6 +167,7 @@ main(int argc, char **argv)
     FlSourceConfig sc;
     FlExporter *exp = NULL;
     FlIdPins *pins = NULL;
+    FlObservers *obs = NULL;
     int status = EXIT_OK;
     struct sigaction sa;
 
@@ -275,12 +284,20 @@ main(int argc, char **argv)
     pc.max_rate = (guint64)conf.max_rate;
     pc.stop = &stop_requested;
 
+    obs = fl_observers_start(&conf, &pc, &err);
+    if (obs == NULL) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = EXIT_USAGE;
+        (void)fl_exporter_close(exp, &stats.bytes_out, NULL);
+        goto out_conf;
+    }
     fl_stats_init(&stats);
     if (!fl_pipeline_run(&pc, exp, &stats, &err)) {
         fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
+    fl_observers_end_progress(obs);
     if (g_atomic_int_get(&stop_requested))
         fl_log_warnx("stopped by a signal before the end of the input; "
                      "what was read is exported");
@@ -291,6 +308,10 @@ main(int argc, char **argv)
     }
     /* Only a regular output file has a size to report. */
     stats.bytes_out_known = stats.bytes_out > 0;
+    if (!fl_observers_finish(obs, &stats, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        g_clear_error(&err);
+    }
     if (status == EXIT_OK && stats.objects_failed)
         status = EXIT_INPUT;
     if (conf.verbosity > 0)

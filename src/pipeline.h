@@ -43,6 +43,12 @@ typedef struct {
     guint options_interval;     /* seconds; 0 = only on new output */
     guint64 max_rate;           /* records/s, 0 = unlimited */
     const volatile gint *stop;  /* set by SIGINT/SIGTERM */
+    /* Called on the writer thread with the statistics so far, at every
+     * writer tick: after each chunk, every few thousand records, and five
+     * times a second while the writer waits (threads > 1).  It must be
+     * quick and keep its own pace.  NULL: none. */
+    void (*on_tick)(gpointer data, const FlStats *stats);
+    gpointer tick_data;
 } FlPipelineConfig;
 
 /*

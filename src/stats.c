@@ -143,6 +143,14 @@ fl_stats_write_json(const FlStats *s, const char *path, GError **err)
     NUM("envelope_control", s->envelope_control);
     NUM("envelope_bad", s->envelope_bad);
     NUM("messages_cut", s->messages_cut);
+    NUM("objects_done", s->objects_done);
+    NUM("bytes_in", s->bytes_in);
+    NUM("reconnects", s->reconnects);
+    if (s->newest_flow_end_ms)
+        g_string_append_printf(j, "\"newest_flow_end\": %.3f, ",
+                               (double)s->newest_flow_end_ms / 1000.0);
+    else
+        g_string_append(j, "\"newest_flow_end\": null, ");
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

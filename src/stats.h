@@ -30,6 +30,11 @@ typedef struct {
                                    decoded (skipped, the rest read) */
     guint64 messages_cut;       /* CloudWatch Logs events cut at a line
                                    break (envelopes and cwl://) */
+    /* kept for the progress line and the metrics */
+    guint64 objects_done;       /* objects whose last chunk is out */
+    guint64 bytes_in;           /* decoded input bytes handed to the writer */
+    guint64 reconnects;         /* TCP output connections rebuilt */
+    guint64 newest_flow_end_ms; /* latest flowEnd exported, Unix ms; 0 none */
     gboolean bytes_out_known;   /* only for file outputs */
     double elapsed_s;
     GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */

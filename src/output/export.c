@@ -52,6 +52,7 @@ struct FlExporter {
     guint64 variants_used[FL_V_COUNT / 64];
     guint16 cur_int, cur_ext;
     guint generation;
+    guint64 reconnects;
     gint64 last_emit_us, last_templates_us;
     gboolean dirty;             /* appended since last emit */
     FILE *fp;                   /* file and TCP outputs: ours; libfixbuf
@@ -431,6 +432,7 @@ recover(FlExporter *e, GError **err)
         }
         if (build(e, &local)) {
             fl_log_info("%s: reconnected", e->output);
+            e->reconnects++;
             return FL_EXPORT_RETRY;
         }
         if (g_get_monotonic_time() > deadline) {
@@ -633,6 +635,12 @@ fl_exporter_sync(FlExporter *e, GError **err)
         return FL_EXPORT_FAILED;
     }
     return FL_EXPORT_OK;
+}
+
+guint64
+fl_exporter_reconnects(const FlExporter *e)
+{
+    return e->reconnects;
 }
 
 guint

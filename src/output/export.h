@@ -110,6 +110,9 @@ FlExportResult fl_exporter_sync(FlExporter *e, GError **err);
 /* Periodic work; call at least once a second with g_get_monotonic_time(). */
 FlExportResult fl_exporter_tick(FlExporter *e, gint64 now_us, GError **err);
 
+/* How many times a broken TCP connection was made again.  Cannot fail. */
+guint64 fl_exporter_reconnects(const FlExporter *e);
+
 /* Incremented on every rebuilt session and UDP template refresh: options
  * records are due again when it changes. */
 guint fl_exporter_generation(const FlExporter *e);
