@@ -162,3 +162,8 @@ INTEGRATION_TESTS += tests/integration/cwl_envelope_s3.py
 UNIT_TESTS += tests/unit/test_base64
 tests_unit_test_base64_SOURCES = tests/unit/test_base64.c
 tests_unit_test_base64_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# Running as a service: --watch (inotify, --state, --after-processing),
+# the progress line under a pty, Prometheus metrics scraped during a run.
+INTEGRATION_TESTS += tests/integration/watch.py tests/integration/progress.py \
+	tests/integration/metrics.py
