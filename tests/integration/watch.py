@@ -228,6 +228,18 @@ def main(env):
         fltest.die("no inotify on this system: --watch would only poll",
                    fltest.SKIP)
     ck = Checker("watch")
+    os.makedirs(env.path("u"))
+    f = env.write("u.log", text(9, 1))
+    for args, what in (
+            (["--watch", "--after-processing", "copy", env.path("u")],
+             "an unknown --after-processing"),
+            (["--after-processing", "delete", env.path("u")],
+             "--after-processing without --watch"),
+            (["--watch", f], "--watch without a directory"),
+            (["--watch", env.path("u"), f], "--watch, directory not last")):
+        r = env.run("-o", env.path("u.ipfix"), *args)
+        ck.eq(r.returncode, 1, "%s: usage error (%s)"
+              % (what, r.stderr.decode().strip()))
     part_one_two(env, ck)
     part_three(env, ck, "delete")
     part_three(env, ck, "move")
