@@ -187,8 +187,12 @@ be32(const guint8 *b)
 static gboolean
 write_messages(Pipeline *p, Chunk *c, GError **err)
 {
-    guint8 *m = c->msgs->data, *end = m + c->msgs->len;
+    guint8 *m = c->msgs->data, *end;
 
+    /* No records, no buffer: NULL + 0 is undefined (UBSan says so). */
+    if (c->msgs->len == 0)
+        return TRUE;
+    end = m + c->msgs->len;
     while (m < end) {
         gsize len = (gsize)m[2] << 8 | m[3];
         guint8 *next = m + len;
@@ -340,8 +344,6 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_ipv6 += c->v6;
     st->bytes_in += c->len;
     note_newest(st, c);
-    if (c->last_of_object && !o->is_part)
-        st->objects_done++;
     if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
         fl_log_info("%s", c->obj_error->message);
     else if (c->obj_error) {
@@ -359,5 +361,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
         && !commit_object(p, c->obj,
                           c->obj_error == NULL && !c->part_failed, err))
         return FALSE;
+    /* After its commit, so that a snapshot never has it done but not
+     * committed. */
+    if (c->last_of_object && !o->is_part)
+        st->objects_done++;
     return TRUE;
 }
