@@ -439,6 +439,8 @@ apply_defaults(FlConf *c)
     if (c->max_attempts == UNSET) c->max_attempts = 5;
     if (c->cwl_poll_interval == UNSET) c->cwl_poll_interval = 60;
     if (c->cwl_overlap == UNSET) c->cwl_overlap = 900;
+    if (c->settle == UNSET) c->settle = 10;
+    if (c->stats_interval == UNSET) c->stats_interval = 0;
     if (c->replay_buffer == UNSET) c->replay_buffer = 8 << 20;
     if (c->rotate == UNSET) c->rotate = 0;
     if (c->lambda_deadline_margin == UNSET) c->lambda_deadline_margin = 500;
@@ -702,6 +704,53 @@ check_lambda(FlConf *c, GError **err)
     return TRUE;
 }
 
+/* --watch and its companions; --after-processing parsed. */
+static gboolean
+check_watch(FlConf *c, GError **err)
+{
+    const char *a = c->after_processing;
+    guint n_dirs = 0;
+
+    if (!check_range("settle", c->settle, 0, 86400, err)
+        || !check_range("stats-interval", c->stats_interval, 0, 86400, err))
+        return FALSE;
+    c->after = FL_AFTER_KEEP;
+    if (a == NULL || !strcmp(a, "keep"))
+        ;
+    else if (!strcmp(a, "delete"))
+        c->after = FL_AFTER_DELETE;
+    else if (g_str_has_prefix(a, "move:") && a[5] != '\0') {
+        c->after = FL_AFTER_MOVE;
+        c->after_dir = g_strdup(a + 5);
+    } else {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--after-processing: "
+                    "'%s' is not keep, delete or move:DIR", a);
+        return FALSE;
+    }
+    if (a && !c->watch) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--after-processing "
+                    "applies to --watch only");
+        return FALSE;
+    }
+    if (!c->watch)
+        return TRUE;
+    for (guint i = 0; c->inputs && c->inputs[i]; i++)
+        if (g_file_test(c->inputs[i], G_FILE_TEST_IS_DIR))
+            n_dirs++;
+    /* Inputs are read one after the other, and a watched directory never
+     * ends: nothing after it would ever be read. */
+    if (n_dirs != 1 || !g_file_test(c->inputs[g_strv_length(c->inputs) - 1],
+                                    G_FILE_TEST_IS_DIR)
+        || c->s3_event || c->sqs_queue || c->follow) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--watch watches one "
+                    "directory until stopped: it must be the only directory "
+                    "input and the last input (no --s3-event, --sqs-queue or "
+                    "--follow)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
 {
@@ -838,6 +887,25 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           &c->log_stream_prefix,
           "cwl:// inputs: only log streams whose names start with PREFIX "
           "(e.g. an ENI ID)", "PREFIX" },
+        /* running as a service: watched input, metrics */
+        { "watch", 0, 0, G_OPTION_ARG_NONE, &c->watch,
+          "Keep watching the directory input for new files until stopped; "
+          "each file is read once it is complete", NULL },
+        { "settle", 0, 0, G_OPTION_ARG_INT, &c->settle,
+          "--watch: a file no event announced is complete once its size and "
+          "time stayed the same this long (default 10)", "SECONDS" },
+        { "after-processing", 0, 0, G_OPTION_ARG_STRING,
+          &c->after_processing,
+          "--watch: keep, delete or move:DIR a file once its records are "
+          "out (default keep)", "WHAT" },
+        { "metrics-listen", 0, 0, G_OPTION_ARG_STRING, &c->metrics_listen,
+          "Serve Prometheus metrics at http://ADDR:PORT/metrics", "ADDR:PORT" },
+        { "metrics-file", 0, 0, G_OPTION_ARG_FILENAME, &c->metrics_file,
+          "Write the Prometheus metrics to FILE every 5 s and at the end "
+          "(node-exporter textfile collector)", "FILE" },
+        { "stats-interval", 0, 0, G_OPTION_ARG_INT, &c->stats_interval,
+          "Log a statistics line every SECONDS in long runs (--watch, "
+          "--follow, --sqs-queue; default 0 = never)", "SECONDS" },
         { "lambda", 0, 0, G_OPTION_ARG_NONE, &c->lambda,
           "Run as an AWS Lambda custom runtime: events from the Runtime "
           "API at AWS_LAMBDA_RUNTIME_API (the default when that is set "
@@ -918,6 +986,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
     c->sqs_wait = c->sqs_visibility = c->s3_concurrency = UNSET;
     c->stall_timeout = c->max_attempts = UNSET;
     c->cwl_poll_interval = c->cwl_overlap = UNSET;
+    c->settle = c->stats_interval = UNSET;
     c->replay_buffer = UNSET;
     c->rotate = UNSET;
     c->lambda_deadline_margin = c->template_refresh_invocations = UNSET;
@@ -953,7 +1022,7 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
                     "--sqs-queue); see --help");
         return FALSE;
     }
-    return check_cwl_inputs(c, err);
+    return check_cwl_inputs(c, err) && check_watch(c, err);
 }
 
 void
@@ -980,6 +1049,10 @@ fl_conf_clear(FlConf *c)
     g_free(c->sqs_queue);
     g_free(c->format_from_flow_log);
     g_free(c->log_stream_prefix);
+    g_free(c->after_processing);
+    g_free(c->after_dir);
+    g_free(c->metrics_listen);
+    g_free(c->metrics_file);
     g_free(c->tls_ca);
     g_free(c->tls_cert);
     g_free(c->tls_key);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mapper.h"
 #include "output/rotate.h"
+#include "sources/source.h"
 
 typedef struct {
     char *output;
@@ -77,6 +78,14 @@ typedef struct {
                                    and no input given */
     gint lambda_deadline_margin;        /* ms */
     gint template_refresh_invocations;
+    /* running as a service: watched input, metrics */
+    gboolean watch;
+    gint settle;                /* seconds */
+    char *after_processing;     /* keep, delete, move:DIR (as given) */
+    FlAfterProcessing after;    /* parsed */
+    char *after_dir;            /* move:DIR, else NULL */
+    char *metrics_listen, *metrics_file;
+    gint stats_interval;        /* seconds, 0 = off */
 } FlConf;
 
 /*

@@ -89,6 +89,25 @@ fl_log_debug(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The one piece of state here besides GLib's handler: set and cleared by
+ * main() around the pipeline, while it runs alone (see log.h): the
+ * progress line, erased before a message on standard error and drawn
+ * again after it. */
+static struct {
+    void (*before)(gpointer);
+    void (*after)(gpointer);
+    gpointer data;
+} sideline;
+
+void
+fl_log_set_sideline(void (*before)(gpointer), void (*after)(gpointer),
+                    gpointer data)
+{
+    sideline.before = before;
+    sideline.after = after;
+    sideline.data = data;
+}
+
 /* ---- levels and names ---------------------------------------------- */
 
 static const char *const level_names[] = {
@@ -206,6 +225,9 @@ writer(const gchar *domain, GLogLevelFlags flags, const gchar *message,
         who = g_strdup("libfixbuf: ");
     else if (strcmp(domain, G_LOG_DOMAIN) != 0)
         who = g_strconcat(domain, ": ", NULL);
+    if (sideline.before && (l->dest == FL_LOG_STDERR
+                            || l->dest == FL_LOG_JOURNAL))
+        sideline.before(sideline.data);
     switch (l->dest) {
     case FL_LOG_FILE:
         write_file(l, word, who ? who : "", message);
@@ -222,6 +244,9 @@ writer(const gchar *domain, GLogLevelFlags flags, const gchar *message,
                 message);
         break;
     }
+    if (sideline.after && (l->dest == FL_LOG_STDERR
+                           || l->dest == FL_LOG_JOURNAL))
+        sideline.after(sideline.data);
 }
 
 /* ---- life cycle ---------------------------------------------------- */

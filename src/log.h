@@ -65,6 +65,15 @@ gboolean fl_log_is_stderr(const FlLog *log);
  * fine. */
 void fl_log_close(FlLog *log);
 
+/*
+ * Something else that writes on standard error (the progress line) is
+ * called around each message written there: before(data) may erase its
+ * line and hold its lock, after(data) lets go.  main() sets it while no
+ * other thread runs; NULL functions remove it.
+ */
+void fl_log_set_sideline(void (*before)(gpointer), void (*after)(gpointer),
+                         gpointer data);
+
 /* Standard error at the level of verbosity: for the test probes. */
 void fl_log_init(int verbosity);
 

@@ -17,6 +17,7 @@
 #include "output/infomodel.h"
 #include "output/export.h"
 #include "log.h"
+#include "observe.h"
 #include "pidfile.h"
 #include "pipeline.h"
 #include "sources/checkpoint.h"
@@ -228,6 +229,13 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
     sc->sqs_visibility = (guint)conf->sqs_visibility;
     sc->sqs_exit_when_empty = conf->sqs_exit_when_empty;
     sc->stop = &stop_requested;
+    sc->watch = conf->watch;
+    sc->settle = (guint)conf->settle;
+    sc->after = conf->after;
+    sc->after_dir = conf->after_dir;
+    if (conf->watch && conf->after == FL_AFTER_KEEP && !conf->state)
+        fl_log_warnx("--watch without --state: a restart reads every file "
+                     "of the directory again");
     if (conf->state) {
         sc->checkpoint = fl_checkpoint_open(conf->state, err);
         if (sc->checkpoint == NULL) {
@@ -290,6 +298,7 @@ main(int argc, char **argv)
     FlRotateConfig rc;
     Service svc;
     gboolean own_pidfile = FALSE;
+    FlObservers *obs = NULL;
     int status = EXIT_OK;
     struct sigaction sa;
     const char *lambda_api;
@@ -476,6 +485,13 @@ main(int argc, char **argv)
     pc.on_tick = service_tick;
     pc.tick_data = &svc;
 
+    obs = fl_observers_start(&conf, &pc, &err);
+    if (obs == NULL) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        status = EXIT_USAGE;
+        (void)fl_exporter_close(exp, &counts, NULL);
+        goto out_conf;
+    }
     fl_stats_init(&stats);
     if (conf.lambda) {
         status = run_lambda(&conf, &pc, &sc, exp, log_ctx);
@@ -484,6 +500,7 @@ main(int argc, char **argv)
         status = EXIT_OUTPUT;
         g_clear_error(&err);
     }
+    fl_observers_end_progress(obs);
     if (!conf.lambda && g_atomic_int_get(&stop_requested))
         fl_log_warnx("stopped by a signal before the end of the input; "
                      "what was read is exported");
@@ -498,6 +515,10 @@ main(int argc, char **argv)
     stats.datagrams_refused = counts.datagrams_refused;
     /* Only a regular output file has a size to report. */
     stats.bytes_out_known = stats.bytes_out > 0;
+    if (!fl_observers_finish(obs, &stats, &err)) {
+        fprintf(stderr, "flowlog2ipfix: %s\n", err->message);
+        g_clear_error(&err);
+    }
     if (status == EXIT_OK && stats.objects_failed)
         status = EXIT_INPUT;
     if (conf.verbosity > 0 && !conf.lambda)

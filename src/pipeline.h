@@ -50,7 +50,13 @@ typedef struct {
      * only): where work a signal asked for is done, outside the handler.
      * FALSE with *err ends the run as an output failure.  May be NULL. */
     gboolean (*on_tick)(gpointer data, GError **err);
-    gpointer tick_data;
+    /* Called on the writer thread with the statistics so far, at every
+     * writer tick: after each chunk, every few thousand records, and five
+     * times a second while the writer waits (threads > 1).  It must be
+     * quick and keep its own pace.  NULL: none. */
+    void (*on_stats)(gpointer data, const FlStats *stats);
+    gpointer tick_data;         /* on_tick's */
+    gpointer stats_data;        /* on_stats's */
 } FlPipelineConfig;
 
 /*

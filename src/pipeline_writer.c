@@ -118,7 +118,21 @@ pl_writer_tick(Pipeline *p, GError **err)
     if (fl_exporter_tick(p->exp, now, err) == FL_EXPORT_FAILED)
         return FALSE;
     check_generation(p);
+    p->stats->reconnects = fl_exporter_reconnects(p->exp);
+    if (p->cfg->on_stats)
+        p->cfg->on_stats(p->cfg->stats_data, p->stats);
     return TRUE;
+}
+
+/* The latest flow end of the chunk's records, for the lag metric. */
+static void
+note_newest(FlStats *st, const Chunk *c)
+{
+    guint64 newest = st->newest_flow_end_ms;
+
+    for (guint i = 0; i < c->n_recs; i++)
+        newest = MAX(newest, c->recs[i].flowEndMilliseconds);
+    st->newest_flow_end_ms = newest;
 }
 
 static void
@@ -181,8 +195,12 @@ be32(const guint8 *b)
 static gboolean
 write_messages(Pipeline *p, Chunk *c, GError **err)
 {
-    guint8 *m = c->msgs->data, *end = m + c->msgs->len;
+    guint8 *m = c->msgs->data, *end;
 
+    /* No records, no buffer: NULL + 0 is undefined (UBSan says so). */
+    if (c->msgs->len == 0)
+        return TRUE;
+    end = m + c->msgs->len;
     while (m < end) {
         gsize len = (gsize)m[2] << 8 | m[3];
         guint8 *next = m + len;
@@ -338,6 +356,8 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_out += c->n_recs;
     st->records_ipv4 += c->v4;
     st->records_ipv6 += c->v6;
+    st->bytes_in += c->len;
+    note_newest(st, c);
     if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
         fl_log_info("%s", c->obj_error->message);
     else if (c->obj_error) {
@@ -357,5 +377,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
                           && !o->failed,      /* parquet hook */
                           err))
         return FALSE;
+    /* After its commit, so that a snapshot never has it done but not
+     * committed. */
+    if (c->last_of_object && !o->is_part)
+        st->objects_done++;
     return TRUE;
 }

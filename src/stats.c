@@ -168,6 +168,13 @@ fl_stats_append_json(const FlStats *s, GString *j)
     NUM("records_resent", s->records_resent);
     NUM("reconnects", s->reconnects);
     NUM("datagrams_refused", s->datagrams_refused);
+    NUM("objects_done", s->objects_done);
+    NUM("bytes_in", s->bytes_in);
+    if (s->newest_flow_end_ms)
+        g_string_append_printf(j, "\"newest_flow_end\": %.3f, ",
+                               (double)s->newest_flow_end_ms / 1000.0);
+    else
+        g_string_append(j, "\"newest_flow_end\": null, ");
     if (s->bytes_out_known)
         NUM("bytes_out", s->bytes_out);
     else

@@ -21,7 +21,7 @@ typedef struct {
     guint64 records_resent;     /* TCP/TLS: flow records sent again after a
                                    reconnection (duplicates at the
                                    collector are at most this many) */
-    guint64 reconnects;         /* TCP/TLS */
+    guint64 reconnects;         /* TCP/TLS connections rebuilt */
     guint64 datagrams_refused;  /* UDP: ICMP port unreachable */
     /* cloud sources */
     guint64 objects_skipped;    /* already done in the --state file */
@@ -36,6 +36,10 @@ typedef struct {
                                    decoded (skipped, the rest read) */
     guint64 messages_cut;       /* CloudWatch Logs events cut at a line
                                    break (envelopes and cwl://) */
+    /* kept for the progress line and the metrics */
+    guint64 objects_done;       /* objects whose last chunk is out */
+    guint64 bytes_in;           /* decoded input bytes handed to the writer */
+    guint64 newest_flow_end_ms; /* latest flowEnd exported, Unix ms; 0 none */
     gboolean bytes_out_known;   /* only for file outputs */
     double elapsed_s;
     GHashTable *skipdata_by_interface;  /* name -> count (GUINT_TO_POINTER) */

@@ -258,3 +258,8 @@ tests_unit_test_recover_LDADD = src/libflowlog.a $(FL_LIBS)
 # Google Cloud VPC flow-log entries and Pub/Sub push bodies through the
 # program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/gcp_flow.py
+
+# Running as a service: --watch (inotify, --state, --after-processing),
+# the progress line under a pty, Prometheus metrics scraped during a run.
+INTEGRATION_TESTS += tests/integration/watch.py tests/integration/progress.py \
+	tests/integration/metrics.py

@@ -613,6 +613,12 @@ fl_exporter_sync(FlExporter *e, GError **err)
     return FL_EXPORT_OK;
 }
 
+guint64
+fl_exporter_reconnects(const FlExporter *e)
+{
+    return e->reconnects;
+}
+
 guint
 fl_exporter_generation(const FlExporter *e)
 {

@@ -180,6 +180,9 @@ void fl_exporter_set_deadline(FlExporter *e, gint64 until_us);
  * for each reconnection): a change means records may have been lost. */
 guint fl_exporter_connections(const FlExporter *e);
 
+/* How many times a broken TCP connection was made again.  Cannot fail. */
+guint64 fl_exporter_reconnects(const FlExporter *e);
+
 /* Incremented on every rebuilt session and UDP template refresh: options
  * records are due again when it changes. */
 guint fl_exporter_generation(const FlExporter *e);

@@ -47,6 +47,15 @@ typedef enum {
                        source can still be asked for the next one */
 } FlNext;
 
+/* --after-processing: what happens to a watched file once its records
+ * are out. */
+typedef enum {
+    FL_AFTER_KEEP,      /* left where it is (the journal remembers it) */
+    FL_AFTER_DELETE,
+    FL_AFTER_MOVE       /* into a directory, its path below the watched
+                           directory kept */
+} FlAfterProcessing;
+
 /*
  * What sources may need beyond their location; made by main(), read-only,
  * outlives every source.  Members a source does not use are ignored.
@@ -70,6 +79,12 @@ typedef struct {
     struct FlMemoryInput *memory;  /* memory://: the objects of one Lambda
                                       invocation (source_memory.h); NULL
                                       otherwise */
+    /* --watch: directories are watched for new files until stopped */
+    gboolean watch;
+    guint settle;                /* seconds a file found by a scan must
+                                    keep its size and time */
+    FlAfterProcessing after;     /* watched files, once done */
+    const char *after_dir;       /* FL_AFTER_MOVE: where to */
 } FlSourceConfig;
 
 /* Per-source counters, added to the run's statistics by the pipeline. */
@@ -247,6 +262,13 @@ FlObject *fl_object_new(const FlObjectType *type, const char *name,
  */
 FlObject *fl_object_new_text(const char *name, GBytes *text,
                              FlLabels *labels, const char *owner);
+
+/*
+ * How many objects the local location (a file, a directory, "-") holds,
+ * walked as fl_source_open() would; -1 when it is not local or cannot be
+ * read.  For the progress line of batch runs.
+ */
+gint64 fl_source_count_local(const char *location);
 
 /* The built-in source types, listed in the scheme registry in source.c. */
 extern const FlSourceType fl_source_type_file;

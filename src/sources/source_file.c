@@ -10,8 +10,12 @@
  * at its place in the order, and the walk goes on.  Anything named
  * directly that is not a directory (a FIFO, /dev/stdin) is read as a file.
  *
- * It does not watch for new files, and it does not look at the contents:
- * gzip detection happens in source.c for every source alike.
+ * With --watch a directory is not walked but watched (file_watch.c): it
+ * never ends, and each file comes when it is complete, with a done hook
+ * for the journal and --after-processing.
+ *
+ * It does not look at the contents: gzip detection happens in source.c
+ * for every source alike.
  */
 #include "config.h"
 
@@ -24,6 +28,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "sources/file_watch.h"
 #include "sources/source.h"
 
 typedef enum {
@@ -42,6 +47,7 @@ typedef struct {
     GPtrArray *entries; /* Entry *, in the order next() hands them out */
     guint pos;
     gboolean is_stdin;
+    FlFileWatch *watch;         /* --watch and a directory */
 } FileSource;
 
 typedef struct {
@@ -217,6 +223,10 @@ file_open(FlSource *src, const char *path, const FlSourceConfig *cfg,
                     g_strerror(e));
         return FALSE;
     }
+    if (S_ISDIR(st.st_mode) && cfg != NULL && cfg->watch) {
+        fs->watch = fl_file_watch_new(path, cfg, &src->n, err);
+        return fs->watch != NULL;
+    }
     if (S_ISDIR(st.st_mode))
         return walk(fs, path, err);
     add_entry(fs, g_strdup(path), ENTRY_FILE, 0);
@@ -281,20 +291,72 @@ file_map_fd(FlObject *obj)
            ? fo->fd : -1;
 }
 
+static void file_source_close(FlSource *src);
+
 static const FlObjectType file_object_type = {
     .read = file_read,
     .close = file_close,
     .map_fd = file_map_fd,
 };
 
+/* Opens path as an object (fd 0 for stdin); *st is its fstat(). */
+static FlNext
+open_object(const char *path, gboolean is_stdin, FlObject **obj,
+            struct stat *st, GError **err)
+{
+    FileObject *fo;
+    int fd;
+
+    if (is_stdin) {
+        fd = STDIN_FILENO;
+    } else {
+        do {
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        } while (fd == -1 && errno == EINTR);
+        if (fd == -1) {
+            int errsv = errno;
+
+            g_set_error(err, FL_ERROR, FL_ERROR_IO, "%s: %s", path,
+                        g_strerror(errsv));
+            return FL_NEXT_ERROR;
+        }
+#ifdef POSIX_FADV_SEQUENTIAL
+        /* Only a hint for read-ahead; a FIFO just says ESPIPE. */
+        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    }
+    fo = g_new0(FileObject, 1);
+    fo->fd = fd;
+    fo->owned = !is_stdin;
+    *obj = fl_object_new(&file_object_type, path, fo);
+    (*obj)->interactive = fstat(fd, st) != 0 || !S_ISREG(st->st_mode);
+    return FL_NEXT_OK;
+}
+
+/* The next complete file of a watched directory; END once stopped. */
+static FlNext
+watch_next(FileSource *fs, FlObject **obj, GError **err)
+{
+    g_autofree char *path = fl_file_watch_next(fs->watch);
+    struct stat st;
+
+    if (path == NULL)
+        return FL_NEXT_END;
+    if (open_object(path, FALSE, obj, &st, err) != FL_NEXT_OK)
+        return FL_NEXT_ERROR;
+    (*obj)->on_done = fl_file_watch_hook(fs->watch, path, &st);
+    return FL_NEXT_OK;
+}
+
 static FlNext
 file_next(FlSource *src, FlObject **obj, GError **err)
 {
     FileSource *fs = src->ctx;
-    FileObject *fo;
+    struct stat st;
     Entry *e;
-    int fd;
 
+    if (fs->watch)
+        return watch_next(fs, obj, err);
     if (fs->pos >= fs->entries->len)
         return FL_NEXT_END;
     e = g_ptr_array_index(fs->entries, fs->pos++);
@@ -312,34 +374,28 @@ file_next(FlSource *src, FlObject **obj, GError **err)
     case ENTRY_FILE:
         break;
     }
+    return open_object(e->path, fs->is_stdin, obj, &st, err);
+}
 
-    if (fs->is_stdin) {
-        fd = STDIN_FILENO;
-    } else {
-        do {
-            fd = open(e->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        } while (fd == -1 && errno == EINTR);
-        if (fd == -1) {
-            int errsv = errno;
+gint64
+fl_source_count_local(const char *location)
+{
+    FlSource src = { 0 };
+    FileSource *fs;
+    gint64 n;
 
-            g_set_error(err, FL_ERROR, FL_ERROR_IO, "%s: %s", e->path,
-                        g_strerror(errsv));
-            return FL_NEXT_ERROR;
-        }
-#ifdef POSIX_FADV_SEQUENTIAL
-        /* Only a hint for read-ahead; a FIFO just says ESPIPE. */
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
+    if (g_ascii_strncasecmp(location, "file://", 7) == 0)
+        location += 7;
+    else if (strstr(location, "://") != NULL)
+        return -1;
+    if (!file_open(&src, location, NULL, NULL)) {
+        file_source_close(&src);
+        return -1;
     }
-    fo = g_new0(FileObject, 1);
-    fo->fd = fd;
-    fo->owned = !fs->is_stdin;
-    *obj = fl_object_new(&file_object_type, e->path, fo);
-    {
-        struct stat st;
-        (*obj)->interactive = fstat(fd, &st) != 0 || !S_ISREG(st.st_mode);
-    }
-    return FL_NEXT_OK;
+    fs = src.ctx;
+    n = fs->entries->len;
+    file_source_close(&src);
+    return n;
 }
 
 static void
@@ -349,6 +405,7 @@ file_source_close(FlSource *src)
 
     if (fs == NULL)
         return;
+    fl_file_watch_free(fs->watch);
     g_ptr_array_unref(fs->entries);
     g_free(fs);
 }
