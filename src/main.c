@@ -19,7 +19,7 @@
 #include "log.h"
 #include "observe.h"
 #include "pidfile.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 #include "sources/checkpoint.h"
 #include "stats.h"
 

@@ -9,7 +9,7 @@
 
 #include <glib.h>
 #include "conf.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 #include "stats.h"
 
 typedef struct FlObservers FlObservers;

@@ -31,7 +31,7 @@
 #include <glib.h>
 #include "log.h"
 #include "output/export.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 
 typedef struct {
     const char *runtime_api;        /* AWS_LAMBDA_RUNTIME_API: host:port */

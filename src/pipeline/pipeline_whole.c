@@ -28,7 +28,7 @@
 
 #include "error.h"
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 /* The types, tried in this order; text is what matches none. */
 static const PlWholeType *const whole_types[] = {

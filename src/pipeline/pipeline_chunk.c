@@ -7,7 +7,7 @@
 #include <sys/mman.h>
 
 #include "decoders/parquet.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 
 ObjInfo *

@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 
 void

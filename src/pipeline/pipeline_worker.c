@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 
 

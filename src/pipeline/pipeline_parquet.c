@@ -33,7 +33,7 @@
 #include "decoders/parquet_meta.h"
 #include "error.h"
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 /* What may be spooled to the temporary directory for one object. */
 #define FL_PQ_MAX_SPOOL (G_GUINT64_CONSTANT(16) << 30)

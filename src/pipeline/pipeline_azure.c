@@ -16,7 +16,7 @@
 #include "decoders/azure_flow.h"
 #include "error.h"
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 /* Far above the biggest PT1H.json Azure writes (an hour of one NIC). */
 #define AZURE_MAX_INPUT (512 * 1024 * 1024)

@@ -18,7 +18,7 @@
 
 #include "error.h"
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 #include "decoders/gcp_flow.h"
 #include "decoders/oci_flow.h"
 

@@ -22,7 +22,7 @@
 
 #include "decoders/cwl_envelope.h"
 #include "output/encode.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 #include "sources/source.h"
 
 /* 1 MiB: 256 KiB measured 16 % slower; 2-4 MiB no faster beyond noise

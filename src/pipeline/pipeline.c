@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "pipeline_int.h"
+#include "pipeline/pipeline_int.h"
 
 
 static gboolean
