@@ -77,6 +77,18 @@ pl_chunk_new(void)
 }
 
 void
+pl_chunk_clear_results(Chunk *c)
+{
+    c->n_recs = c->n_lines = 0;
+    c->nodata = c->skipdata = c->v4 = c->v6 = 0;
+    memset(c->rejects, 0, sizeof c->rejects);
+    g_array_set_size(c->errors, 0);
+    g_array_set_size(c->new_names, 0);
+    g_ptr_array_set_size(c->skip_ifaces, 0);
+    g_byte_array_set_size(c->msgs, 0);
+}
+
+void
 pl_chunk_reset(Chunk *c)
 {
     c->eos = FALSE;
@@ -88,13 +100,7 @@ pl_chunk_reset(Chunk *c)
     c->map_end = 0;
     c->pq_group = 0;                    /* parquet hook */
     c->start = c->len = 0;
-    c->n_recs = c->n_lines = 0;
-    c->nodata = c->skipdata = c->v4 = c->v6 = 0;
-    memset(c->rejects, 0, sizeof c->rejects);
-    g_array_set_size(c->errors, 0);
-    g_array_set_size(c->new_names, 0);
-    g_ptr_array_set_size(c->skip_ifaces, 0);
-    g_byte_array_set_size(c->msgs, 0);
+    pl_chunk_clear_results(c);
     g_clear_error(&c->enc_error);
     g_clear_pointer(&c->whole, g_bytes_unref);
     g_assert(g_queue_is_empty(&c->subs));

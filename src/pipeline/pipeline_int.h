@@ -182,6 +182,8 @@ void     pl_obj_unref(ObjInfo *o);
 Chunk   *pl_chunk_new(void);
 Chunk   *pl_chunk_new_sub(void);      /* no buffer: text is elsewhere */
 void     pl_chunk_reset(Chunk *c);
+/* What a worker filled in (records, counts, errors, messages) emptied. */
+void     pl_chunk_clear_results(Chunk *c);
 void     pl_chunk_free(Chunk *c);
 
 /* pipeline_reader.c: the reader's fields of Pipeline are its alone. */

@@ -327,13 +327,7 @@ pl_writer_parquet_filter(Pipeline *p, Chunk *c)
     if (o->failed) {
         /* An earlier row group failed: one error per file, and nothing
          * after it (its records may stand on the damage). */
-        c->n_recs = c->n_lines = 0;
-        c->nodata = c->skipdata = c->v4 = c->v6 = 0;
-        memset(c->rejects, 0, sizeof c->rejects);
-        g_array_set_size(c->errors, 0);
-        g_array_set_size(c->new_names, 0);
-        g_ptr_array_set_size(c->skip_ifaces, 0);
-        g_byte_array_set_size(c->msgs, 0);
+        pl_chunk_clear_results(c);
         g_clear_error(&c->obj_error);
         return;
     }
