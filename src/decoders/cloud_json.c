@@ -605,3 +605,28 @@ fl_cj_sniff_names(const guint8 *buf, gsize len, const char *const *names)
             return TRUE;
     return FALSE;
 }
+
+gboolean
+fl_cj_set_num(const FlCjEntry *e, guint slot, FlRecord *r, FlField f,
+              guint64 max, gboolean zero_if_absent, FlReject *reason,
+              const char **why)
+{
+    FlCjType t = e->v[slot].type;
+    guint64 v = 0;
+
+    if (t == FL_CJ_ABSENT || t == FL_CJ_NULL) {
+        if (zero_if_absent) {
+            fl_cloud_set_uint(r, f, 0);
+            return TRUE;
+        }
+        *reason = FL_REJECT_MISSING;
+        *why = "missing";
+        return FALSE;
+    }
+    if (!fl_cj_uint(e, slot, max, &v, why)) {
+        *reason = FL_REJECT_NUMBER;
+        return FALSE;
+    }
+    fl_cloud_set_uint(r, f, v);
+    return TRUE;
+}

@@ -115,6 +115,15 @@ const char *fl_cj_type_name(FlCjType t);
 gboolean fl_cj_uint(const FlCjEntry *e, guint slot, guint64 max,
                     guint64 *out, const char **why);
 
+/*
+ * The number at slot into field f of r (fl_cj_uint's rules).  Absent or
+ * null is 0 when zero_if_absent (proto3 JSON leaves zeros out), else
+ * FL_REJECT_MISSING.  FALSE with *reason and *why (static text).
+ */
+gboolean fl_cj_set_num(const FlCjEntry *e, guint slot, FlRecord *r,
+                       FlField f, guint64 max, gboolean zero_if_absent,
+                       FlReject *reason, const char **why);
+
 /* An IPv4 or IPv6 address in text.  FALSE when it is not one. */
 gboolean fl_cj_addr(const char *s, gsize len, guint8 *family,
                     guint8 bytes[16]);

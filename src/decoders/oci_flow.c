@@ -209,23 +209,10 @@ build(FlOciDecoder *d, const FlCjEntry *e, FlReject *reason, char **why_buf)
     }
     for (guint i = 0; i < G_N_ELEMENTS(nums); i++) {
         const Num *n = &nums[i];
-        FlCjType t = e->v[n->slot].type;
-        guint64 v = 0;
 
-        if ((t == FL_CJ_ABSENT || t == FL_CJ_NULL) && n->zero_if_absent) {
-            fl_cloud_set_uint(r, n->field, 0);
-            continue;
-        }
-        if (t == FL_CJ_ABSENT || t == FL_CJ_NULL) {
-            *reason = FL_REJECT_MISSING;
-            why = "missing";
-        } else if (!fl_cj_uint(e, n->slot, n->max, &v, &why)) {
-            *reason = FL_REJECT_NUMBER;
-        } else {
-            fl_cloud_set_uint(r, n->field, v);
-            continue;
-        }
-        return *why_buf = g_strdup_printf("data.%s: %s", n->name, why);
+        if (!fl_cj_set_num(e, n->slot, r, n->field, n->max,
+                           n->zero_if_absent, reason, &why))
+            return *why_buf = g_strdup_printf("data.%s: %s", n->name, why);
     }
     return NULL;
 }
