@@ -596,8 +596,9 @@ fl_pq_meta_parse(const guint8 *file, gsize size, GError **err)
                     "no PAR1 at the end (truncated file?)");
         return NULL;
     }
-    flen = GUINT32_FROM_LE(*(const guint32 *)(const void *)
-                           (file + size - 8));
+    /* Byte by byte: the footer length is at no particular alignment. */
+    flen = (guint32)file[size - 8] | (guint32)file[size - 7] << 8
+           | (guint32)file[size - 6] << 16 | (guint32)file[size - 5] << 24;
     if ((gsize)flen > size - 12) {
         g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
                     "footer length %u past the start of the file "
