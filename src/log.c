@@ -308,13 +308,15 @@ fl_log_is_stderr(const FlLog *l)
            || l->dest == FL_LOG_JOURNAL;
 }
 
+/* Read only: the stderr writer touches neither lock nor fp.  Installed
+ * when a writer's state goes away, so that messages at exit (libraries
+ * clean up too) still have one. */
+static const FlLog fallback = { .dest = FL_LOG_STDERR,
+                                .level = FL_LOG_LEVEL_WARNING };
+
 void
 fl_log_close(FlLog *l)
 {
-    /* Read only: the stderr writer touches neither lock nor fp. */
-    static const FlLog fallback = { .dest = FL_LOG_STDERR,
-                                    .level = FL_LOG_LEVEL_WARNING };
-
     if (l == NULL)
         return;
     /* Warnings after this (libraries at exit) still have a writer. */
@@ -356,6 +358,19 @@ fl_log_context_new(void)
     g_mutex_init(&ctx->lock);
     ctx->verbosity = 1;
     return ctx;
+}
+
+void
+fl_log_context_free(FlLogContext *ctx)
+{
+    if (ctx == NULL)
+        return;
+    /* GLib may still hold ctx as the JSON writer's data. */
+    g_log_set_default_handler(writer, (gpointer)&fallback);
+    g_mutex_clear(&ctx->lock);
+    g_free(ctx->request_id);
+    g_free(ctx->first_warning);
+    g_free(ctx);
 }
 
 static const char *

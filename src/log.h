@@ -90,6 +90,9 @@ void fl_log_init(int verbosity);
 typedef struct FlLogContext FlLogContext;
 
 FlLogContext *fl_log_context_new(void);
+/* Frees ctx, standard error (warnings and errors) becoming the writer
+ * again if ctx's was installed.  NULL is fine. */
+void fl_log_context_free(FlLogContext *ctx);
 void fl_log_init_json(FlLogContext *ctx, int verbosity);
 
 /*

@@ -533,6 +533,7 @@ out_conf:
     if (own_pidfile)
         fl_pidfile_remove(conf.pidfile);
     fl_log_close(log);
+    fl_log_context_free(log_ctx);
     clear_sources(&sc);
     fl_id_pins_free(pins);
     fl_conf_clear(&conf);
