@@ -44,6 +44,9 @@ import signal
 import subprocess
 import sys
 import threading
+import fcntl
+import struct
+import termios
 import time
 import warnings
 
@@ -215,6 +218,22 @@ def temp_size(d):
     return os.path.getsize(os.path.join(d, t[0])) if len(t) == 1 else 0
 
 
+def pipe_unread(f):
+    """Bytes written to the pipe f that its reader has not read yet."""
+    return struct.unpack("i", fcntl.ioctl(f.fileno(), termios.FIONREAD,
+                                          b"\0\0\0\0"))[0]
+
+
+def settled(value, polls=10):
+    """A predicate: value() was the same for polls calls in a row."""
+    seen = []
+
+    def pred():
+        seen.append(value())
+        return len(seen) >= polls and len(set(seen[-polls:])) == 1
+    return pred
+
+
 def hup_and_term(env, ck, text):
     """SIGHUP completes the file in hand at once; SIGTERM the last one."""
     what = "SIGHUP"
@@ -243,6 +262,13 @@ def hup_and_term(env, ck, text):
         proc.stdin.flush()
         wait_for(lambda: temp_size(d) > empty, 20, what="records in the "
                  "second temporary file")
+        # SIGTERM stops reading: what is still in the pipe is not input
+        # yet.  So first the pipe empty (the program read every line), then
+        # the file no longer growing (the last chunk written and flushed).
+        wait_for(lambda: pipe_unread(proc.stdin) == 0, 20,
+                 what="the program to read the whole second half")
+        wait_for(settled(lambda: temp_size(d)), 20,
+                 what="the temporary file to stop growing")
         t1 = time.time()
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(30)
