@@ -193,6 +193,13 @@ tests_fuzz_fuzz_gcp_flow_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="gcp_flow", "gcp_flow/crashes"'
 tests_fuzz_fuzz_gcp_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+# The fast scanner against yajl over generated entries (the target above
+# decodes each both ways).
+UNIT_TESTS += tests/unit/test_gcp_scan
+tests_unit_test_gcp_scan_SOURCES = tests/unit/test_gcp_scan.c \
+	tests/fuzz/fuzz_gcp_flow.c
+tests_unit_test_gcp_scan_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/fuzz/fuzz_oci_flow_replay
 tests_fuzz_fuzz_oci_flow_replay_SOURCES = tests/fuzz/fuzz_oci_flow.c \
 	tests/fuzz/replay.c

@@ -1,6 +1,9 @@
 /*
  * cloud_json.c - the streaming JSON walk of cloud_json.h.
  *
+ * A line that is one plain object is read by cloud_json_scan.c instead
+ * (the same stores, without yajl); every other line by yajl.
+ *
  * The schema is compiled into a small tree of path components; the walk
  * keeps one tree node per open container (-1 inside values nobody asked
  * for), so a key costs a scan of its parent's few children.  The text is
@@ -12,46 +15,51 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include <yajl/yajl_parse.h>
-
 #include "error.h"
 #include "timespec.h"
-#include "decoders/cloud_json.h"
+#include "decoders/cloud_json_int.h"
 
-#define DEFAULT_MAX_LEN 1024
+static guint
+name_hash(const char *name, gsize len)
+{
+    if (len == 0)
+        return 0;
+    return (guint)(len * 7 + (guchar)name[0] * 3 + (guchar)name[len / 2]
+                   + (guchar)name[len - 1] * 5) % KID_HASH;
+}
 
-typedef struct {
-    const char *name;           /* into the schema's path string */
-    gsize len;
-    gint slot;                  /* -1: an inner node */
-    gsize max_len;
-    GArray *kids;               /* guint node indices */
-} Node;
+/* The kids' hash tables, once every path is in. */
+static void
+hash_kids(FlCjWalker *w)
+{
+    for (guint i = 0; i < w->nodes->len; i++) {
+        Node *p = &g_array_index(w->nodes, Node, i);
 
-struct FlCjWalker {
-    GArray *nodes;              /* Node; 0 is the root */
-    guint n_slots;
-    yajl_handle h;
-    /* the walk */
-    gint stack[FL_CJ_MAX_DEPTH + 1];
-    gboolean is_array[FL_CJ_MAX_DEPTH + 1];
-    guint depth, base;
-    gint key_node;
-    gboolean in_entry, too_deep;
-    guint64 line, entry_line, top_line;
-    FlCjValue v[FL_CJ_MAX_SLOTS];
-    GString *arena;
-    FlCjEntryFunc on_entry;
-    FlCjBadFunc on_bad;
-    gpointer data;
-    GError *stop;
-};
+        for (guint j = 0; j < KID_HASH; j++)
+            p->hash[j] = KID_NONE;
+        for (guint j = 0; j < p->kids->len; j++) {
+            guint k = g_array_index(p->kids, guint, j);
+            const Node *n = &g_array_index(w->nodes, Node, k);
+            guint h = name_hash(n->name, n->len);
 
-static gint
-kid(const FlCjWalker *w, gint parent, const char *name, gsize len)
+            p->hash[h] = p->hash[h] == KID_NONE ? (gint16)k : KID_MANY;
+        }
+    }
+}
+
+gint
+fl_cj_kid(const FlCjWalker *w, gint parent, const char *name, gsize len)
 {
     const Node *p = &g_array_index(w->nodes, Node, parent);
+    gint16 h = w->hashed ? p->hash[name_hash(name, len)] : KID_MANY;
 
+    if (h == KID_NONE)
+        return -1;
+    if (h >= 0) {
+        const Node *n = &g_array_index(w->nodes, Node, h);
+
+        return n->len == len && memcmp(n->name, name, len) == 0 ? h : -1;
+    }
     for (guint i = 0; i < p->kids->len; i++) {
         guint k = g_array_index(p->kids, guint, i);
         const Node *n = &g_array_index(w->nodes, Node, k);
@@ -71,11 +79,11 @@ add_path(FlCjWalker *w, const FlCjPath *p)
     for (;;) {
         const char *dot = strchr(s, '.');
         gsize len = dot ? (gsize)(dot - s) : strlen(s);
-        gint k = kid(w, cur, s, len);
+        gint k = fl_cj_kid(w, cur, s, len);
 
         if (k < 0) {
             Node n = { s, len, -1, 0, g_array_new(FALSE, FALSE,
-                                                  sizeof(guint)) };
+                                                  sizeof(guint)), { 0 } };
             guint idx = w->nodes->len;
 
             g_array_append_val(w->nodes, n);
@@ -100,7 +108,7 @@ reset_walk(FlCjWalker *w)
 {
     w->depth = w->base = 0;
     w->key_node = -1;
-    w->in_entry = w->too_deep = FALSE;
+    w->in_entry = w->too_deep = w->yajl_between = FALSE;
 }
 
 /* The tree node of the value that starts now, or -1. */
@@ -113,8 +121,8 @@ value_node(const FlCjWalker *w)
     return w->key_node;
 }
 
-static void
-store(FlCjWalker *w, gint node, FlCjType type, const char *s, gsize len)
+void
+fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s, gsize len)
 {
     const Node *n;
     FlCjValue *v;
@@ -133,10 +141,19 @@ store(FlCjWalker *w, gint node, FlCjType type, const char *s, gsize len)
         return;
     }
     if (type == FL_CJ_STRING || type == FL_CJ_NUMBER) {
-        v->off = (guint32)w->arena->len;
+        GString *a = w->arena;
+        gsize at = a->len;
+
+        /* A copy and its NUL, without GString's general insert. */
+        if (at + len + 2 > a->allocated_len)
+            g_string_set_size(a, at + len + 1);
+        else
+            a->len = at + len + 1;
+        memcpy(a->str + at, s, len);
+        a->str[at + len] = '\0';
+        a->str[a->len] = '\0';
+        v->off = (guint32)at;
         v->len = (guint32)len;
-        g_string_append_len(w->arena, s, (gssize)len);
-        g_string_append_c(w->arena, '\0');
     }
 }
 
@@ -155,7 +172,7 @@ scalar(FlCjWalker *w, FlCjType type, const char *s, gsize len)
         top_level_bad(w, fl_cj_type_name(type));
         return 1;
     }
-    store(w, value_node(w), type, s, len);
+    fl_cj_store(w, value_node(w), type, s, len);
     return 1;
 }
 
@@ -217,7 +234,7 @@ cb_start_map(void *ctx)
     if (node >= 0 && g_array_index(w->nodes, Node, node).slot >= 0) {
         /* A leaf where an object came (a wrong type), or a slot that
          * asks whether its object is there: descend only in the latter. */
-        store(w, node, FL_CJ_OBJECT, NULL, 0);
+        fl_cj_store(w, node, FL_CJ_OBJECT, NULL, 0);
         if (g_array_index(w->nodes, Node, node).kids->len == 0)
             node = -1;
     }
@@ -236,7 +253,7 @@ cb_start_array(void *ctx)
     if (w->depth == w->base)
         top_level_bad(w, "an array");
     else
-        store(w, value_node(w), FL_CJ_ARRAY, NULL, 0);
+        fl_cj_store(w, value_node(w), FL_CJ_ARRAY, NULL, 0);
     return push(w, -1, TRUE);
 }
 
@@ -246,7 +263,7 @@ cb_map_key(void *ctx, const unsigned char *s, size_t len)
     FlCjWalker *w = ctx;
     gint parent = w->stack[w->depth - 1];
 
-    w->key_node = parent < 0 ? -1 : kid(w, parent, (const char *)s, len);
+    w->key_node = parent < 0 ? -1 : fl_cj_kid(w, parent, (const char *)s, len);
     return 1;
 }
 
@@ -288,14 +305,18 @@ FlCjWalker *
 fl_cj_walker_new(const FlCjPath *paths, guint n_paths, guint n_slots)
 {
     FlCjWalker *w = g_new0(FlCjWalker, 1);
-    Node root = { "", 0, -1, 0, g_array_new(FALSE, FALSE, sizeof(guint)) };
+    Node root = { "", 0, -1, 0, g_array_new(FALSE, FALSE, sizeof(guint)),
+                  { 0 } };
 
     g_assert(n_slots <= FL_CJ_MAX_SLOTS);
     w->n_slots = n_slots;
+    w->fast = TRUE;
     w->nodes = g_array_new(FALSE, FALSE, sizeof(Node));
     g_array_append_val(w->nodes, root);
     for (guint i = 0; i < n_paths; i++)
         add_path(w, &paths[i]);
+    hash_kids(w);
+    w->hashed = TRUE;
     w->arena = g_string_sized_new(4096);
     return w;
 }
@@ -312,6 +333,12 @@ fl_cj_walker_free(FlCjWalker *w)
         yajl_free(w->h);
     g_string_free(w->arena, TRUE);
     g_free(w);
+}
+
+void
+fl_cj_walker_set_fast(FlCjWalker *w, gboolean fast)
+{
+    w->fast = fast;
 }
 
 /* yajl's message without its "parse error: " and line break. */
@@ -364,6 +391,7 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
 {
     const char *p = buf, *end = buf + len;
     yajl_status st;
+    FlCjScan scan;
     gboolean ok = TRUE;
 
     w->on_entry = on_entry;
@@ -381,7 +409,16 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
             g_autofree char *why = g_strdup_printf("a line longer than %d "
                                                    "MiB", FL_CJ_MAX_LINE >> 20);
             ok = line_failed(w, open_before, FL_REJECT_TOO_LONG, why, err);
+        } else if (w->fast && w->depth == 0
+                   && (scan = fl_cj_scan_line(w, p, n)) != FL_CJ_SCAN_NO) {
+            /* yajl, had it read the line, would be between values. */
+            w->yajl_between = TRUE;
+            if (scan == FL_CJ_SCAN_STOP) {
+                g_propagate_error(err, g_steal_pointer(&w->stop));
+                ok = FALSE;
+            }
         } else {
+            w->yajl_between = FALSE;
             st = yajl_parse(w->h, (const unsigned char *)p, n);
             if (st == yajl_status_client_canceled && w->stop) {
                 g_propagate_error(err, g_steal_pointer(&w->stop));
@@ -397,7 +434,9 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
     if (ok) {
         gboolean open_before = w->depth > 0 && w->top_line < w->line;
 
-        st = yajl_complete_parse(w->h);
+        /* After a scanned line yajl has nothing to finish (its own value
+         * may be none, which it would call a premature end). */
+        st = w->yajl_between ? yajl_status_ok : yajl_complete_parse(w->h);
         if (st == yajl_status_client_canceled && w->stop) {
             g_propagate_error(err, g_steal_pointer(&w->stop));
             ok = FALSE;

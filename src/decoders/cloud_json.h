@@ -95,6 +95,13 @@ FlCjWalker *fl_cj_walker_new(const FlCjPath *paths, guint n_paths,
 void fl_cj_walker_free(FlCjWalker *w);
 
 /*
+ * Whether a line that is one plain object may be read by the fast scanner
+ * (the default) rather than yajl.  The results are the same either way:
+ * only tests and benchmarks turn it off, to compare the two.
+ */
+void fl_cj_walker_set_fast(FlCjWalker *w, gboolean fast);
+
+/*
  * Walks the len bytes at buf (need not be NUL-terminated).  TRUE when
  * the document was read to its end (bad lines included: each went to
  * on_bad); FALSE with FL_ERROR_CORRUPT naming the line when the rest of

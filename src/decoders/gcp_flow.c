@@ -136,11 +136,35 @@ fl_gcp_decoder_free(FlGcpDecoder *d)
     g_free(d);
 }
 
+/* "line N" without printf: it is made for every record. */
+static void
+line_where(GString *s, guint64 line)
+{
+    char digits[24];
+    guint n = 0;
+
+    do {
+        digits[n++] = (char)('0' + line % 10);
+        line /= 10;
+    } while (line);
+    g_string_truncate(s, 0);
+    g_string_append_len(s, "line ", 5);
+    while (n)
+        g_string_append_c(s, digits[--n]);
+}
+
+void
+fl_gcp_decoder_set_fast(FlGcpDecoder *d, gboolean fast)
+{
+    fl_cj_walker_set_fast(d->outer, fast);
+    fl_cj_walker_set_fast(d->inner, fast);
+}
+
 static const char *
 where(FlGcpDecoder *d, guint64 line)
 {
     if (d->outer_line == 0)
-        g_string_printf(d->where, "line %" G_GUINT64_FORMAT, line);
+        line_where(d->where, line);
     else
         g_string_printf(d->where, "line %" G_GUINT64_FORMAT ", Pub/Sub "
                         "message %s (its line %" G_GUINT64_FORMAT ")",
@@ -201,36 +225,50 @@ not_string(const FlCjEntry *e, guint slot)
            : t == FL_CJ_TOO_LONG ? "a string too long" : "not a string";
 }
 
+/* "gcp:A/B/C/D" into s (B and C may be NULL: left out). */
+static void
+join(GString *s, const char *a, const char *b, const char *c, const char *d)
+{
+    g_string_append_len(s, "gcp:", 4);
+    g_string_append(s, a);
+    g_string_append_c(s, '/');
+    if (b) {
+        g_string_append(s, b);
+        g_string_append_c(s, '/');
+    }
+    if (c) {
+        g_string_append(s, c);
+        g_string_append_c(s, '/');
+    }
+    g_string_append(s, d);
+}
+
 /* Names the reporter's interface and VPC; FALSE when nothing does. */
 static gboolean
 name_side(FlGcpDecoder *d, const FlCjEntry *e, const Side *s)
 {
     FlRecord *r = d->rec;
 
+    /* Names are made for every record: appends, not printf. */
     g_string_truncate(d->ifname, 0);
     g_string_truncate(d->vpcname, 0);
     if (has(e, s->vm)) {
-        g_string_printf(d->ifname, "gcp:%s/%s/%s",
-                        str_or(e, s->project, S_RES_PROJECT),
-                        str_or(e, s->zone, s->region), fl_cj_str(e, s->vm));
+        join(d->ifname, str_or(e, s->project, S_RES_PROJECT),
+             str_or(e, s->zone, s->region), NULL, fl_cj_str(e, s->vm));
     } else if (has(e, s->gw_name)) {
-        g_string_printf(d->ifname, "gcp:%s/%s/%s/%s",
-                        str_or(e, s->gw_project, S_RES_PROJECT),
-                        str_or(e, s->gw_location, S_RES_LOCATION),
-                        str_or(e, s->gw_type, s->gw_type),
-                        fl_cj_str(e, s->gw_name));
+        join(d->ifname, str_or(e, s->gw_project, S_RES_PROJECT),
+             str_or(e, s->gw_location, S_RES_LOCATION),
+             str_or(e, s->gw_type, s->gw_type), fl_cj_str(e, s->gw_name));
     } else if (has(e, S_RES_SUBNET)) {
-        g_string_printf(d->ifname, "gcp:%s/%s/subnetworks/%s",
-                        str_or(e, S_RES_PROJECT, S_RES_PROJECT),
-                        str_or(e, S_RES_LOCATION, S_RES_LOCATION),
-                        fl_cj_str(e, S_RES_SUBNET));
+        join(d->ifname, str_or(e, S_RES_PROJECT, S_RES_PROJECT),
+             str_or(e, S_RES_LOCATION, S_RES_LOCATION), "subnetworks",
+             fl_cj_str(e, S_RES_SUBNET));
     } else {
         return FALSE;
     }
     if (has(e, s->vpc) || has(e, s->gw_vpc))
-        g_string_printf(d->vpcname, "gcp:%s/%s",
-                        str_or(e, s->vpc_project, S_RES_PROJECT),
-                        str_or(e, s->vpc, s->gw_vpc));
+        join(d->vpcname, str_or(e, s->vpc_project, S_RES_PROJECT), NULL,
+             NULL, str_or(e, s->vpc, s->gw_vpc));
     fl_cloud_set_str(r, FL_F_INTERFACE_ID, d->ifname->str, d->ifname->len);
     if (d->vpcname->len)
         fl_cloud_set_str(r, FL_F_VPC_ID, d->vpcname->str, d->vpcname->len);

@@ -63,6 +63,10 @@ typedef struct FlGcpDecoder FlGcpDecoder;
 FlGcpDecoder *fl_gcp_decoder_new(FlGcpKeep keep);
 void fl_gcp_decoder_free(FlGcpDecoder *d);
 
+/* Whether plain lines go through the fast scanner (the default; see
+ * fl_cj_walker_set_fast: the results are the same, for tests to check). */
+void fl_gcp_decoder_set_fast(FlGcpDecoder *d, gboolean fast);
+
 /*
  * Decodes a whole document.  Bad lines, entries and push bodies go to
  * on_bad (may be NULL) and are counted; the others are still decoded.

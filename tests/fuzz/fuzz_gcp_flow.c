@@ -12,11 +12,16 @@
  * 5th record, so that stopping is fuzzed too.  One decoder is kept from
  * input to input, as a worker keeps it.
  *
+ * Differential: every input is decoded a second time by a decoder whose
+ * walk never takes the fast scanner (cloud_json_scan.c), only yajl; the
+ * two must hand out the same records (fl_record_dump), the same bad
+ * entries (where, reason, why), the same counts and the same result.
+ *
  * Build (from the top of the tree, after ./configure):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
  *       $(pkg-config --cflags glib-2.0 yajl) tests/fuzz/fuzz_gcp_flow.c \
  *       src/decoders/gcp_flow.c src/decoders/cloud_json.c \
- *       src/decoders/base64.c src/decoders/decode_text.c src/record.c \
+ *       src/decoders/cloud_json_scan.c src/decoders/base64.c src/record.c \
  *       src/timespec.c src/error.c \
  *       $(pkg-config --libs glib-2.0 yajl) -o fuzz_gcp_flow
  *   ./fuzz_gcp_flow -max_total_time=300 /tmp/corpus tests/fuzz/gcp_flow
@@ -24,6 +29,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 typedef struct {
     guint64 records, bad;
     gboolean dest_only;
+    GString *log;               /* everything handed out, for the diff */
 } Seen;
 
 static gboolean
@@ -58,6 +65,10 @@ on_record(const FlCloudRecord *r, gpointer data, GError **err)
         || (s->dest_only
             && r->rec->v[FL_F_FLOW_DIRECTION].u != FL_DIR_INGRESS))
         abort();
+    g_string_append_printf(s->log, "record %s%s: ", r->where,
+                           r->sampled ? " sampled" : "");
+    fl_record_dump(r->rec, s->log);
+    g_string_append_c(s->log, '\n');
     if (++s->records == 5) {
         g_set_error(err, FL_ERROR, FL_ERROR_STOPPED, "stop");
         return FALSE;
@@ -72,26 +83,60 @@ on_bad(const char *where, FlReject reason, const char *why, gpointer data)
 
     if (where == NULL || why == NULL || reason >= FL_REJECT_COUNT)
         abort();
+    g_string_append_printf(s->log, "bad %s: %d: %s\n", where, (int)reason,
+                           why);
     s->bad++;
+}
+
+/* One decoding of doc, checked; what it handed out into s->log. */
+static void
+run(FlGcpDecoder *dec, const char *doc, gsize len, Seen *s)
+{
+    FlGcpCounts c = { 0 };
+    GError *err = NULL;
+    gboolean ok;
+
+    ok = fl_gcp_decoder_decode(dec, doc, len, on_record, on_bad, s, &c,
+                               &err);
+    if (ok != (err == NULL))
+        abort();
+    if (err && !(err->domain == FL_ERROR && (err->code == FL_ERROR_CORRUPT
+                                             || err->code
+                                                == FL_ERROR_STOPPED)))
+        abort();
+    if ((err && err->code == FL_ERROR_STOPPED) != (s->records == 5))
+        abort();
+    if (c.records != s->records || c.bad != s->bad)
+        abort();
+    g_string_append_printf(s->log, "counts %" G_GUINT64_FORMAT " %"
+                           G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %"
+                           G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %"
+                           G_GUINT64_FORMAT "\nresult %s\n", c.entries,
+                           c.records, c.messages, c.other, c.other_side,
+                           c.bad, err ? err->message : "ok");
+    g_clear_error(&err);
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static FlGcpDecoder *dec[2];
-    Seen s = { 0, 0, FALSE };
-    FlGcpCounts c = { 0 };
-    GError *err = NULL;
+    /* [side][fast] */
+    static FlGcpDecoder *dec[2][2];
+    Seen fast = { 0, 0, FALSE, NULL }, slow = { 0, 0, FALSE, NULL };
     g_autofree char *doc = NULL;
     gsize len;
-    gboolean ok;
+    guint side;
 
     if (size == 0)
         return 0;
-    s.dest_only = data[0] & 1;
-    if (dec[s.dest_only] == NULL)
-        dec[s.dest_only] = fl_gcp_decoder_new(s.dest_only ? FL_GCP_KEEP_DEST
-                                                          : FL_GCP_KEEP_ALL);
+    side = data[0] & 1;
+    if (dec[side][0] == NULL) {
+        for (guint f = 0; f < 2; f++) {
+            dec[side][f] = fl_gcp_decoder_new(side ? FL_GCP_KEEP_DEST
+                                                   : FL_GCP_KEEP_ALL);
+            fl_gcp_decoder_set_fast(dec[side][f], f == 1);
+        }
+    }
     if (data[0] & 2) {
         g_autofree char *b64 = g_base64_encode(data + 1, size - 1);
 
@@ -101,18 +146,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(doc, data + 1, size - 1);
     }
     len = data[0] & 2 ? strlen(doc) : size - 1;
-    ok = fl_gcp_decoder_decode(dec[s.dest_only], doc, len, on_record,
-                               on_bad, &s, &c, &err);
-    if (ok != (err == NULL))
+    fast.dest_only = slow.dest_only = side;
+    fast.log = g_string_new(NULL);
+    slow.log = g_string_new(NULL);
+    run(dec[side][1], doc, len, &fast);
+    run(dec[side][0], doc, len, &slow);
+    if (!g_str_equal(fast.log->str, slow.log->str)) {
+        fprintf(stderr, "fast scanner:\n%s\nyajl only:\n%s\n",
+                fast.log->str, slow.log->str);
         abort();
-    if (err && !(err->domain == FL_ERROR && (err->code == FL_ERROR_CORRUPT
-                                             || err->code
-                                                == FL_ERROR_STOPPED)))
-        abort();
-    if ((err && err->code == FL_ERROR_STOPPED) != (s.records == 5))
-        abort();
-    if (c.records != s.records || c.bad != s.bad)
-        abort();
-    g_clear_error(&err);
+    }
+    g_string_free(fast.log, TRUE);
+    g_string_free(slow.log, TRUE);
     return 0;
 }

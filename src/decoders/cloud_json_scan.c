@@ -1,0 +1,339 @@
+/*
+ * cloud_json_scan.c - the JSON walk's fast path: a line that holds one
+ * object, read by a byte scanner that knows the schema's tree, before
+ * yajl.
+ *
+ * yajl reads a byte at a time through a lexer and a parser state machine,
+ * and calls back for every value and key of an entry, kept or not: it was
+ * most of a Google entry's 35,000 instructions.  Cloud Logging writes its
+ * entries as compact ASCII JSON, one a line, and a scanner that looks for
+ * the next quote, brace or comma does the same walk in a fraction of that.
+ *
+ * It takes a line only when it can be sure yajl would read the same:
+ *   - the line is one object (after spaces) and nothing but spaces after
+ *     it, and no value of an earlier line is open;
+ *   - every byte is ASCII: no UTF-8 for the two to validate differently;
+ *   - a kept string (a schema leaf) and a key inside a kept object have
+ *     no backslash: their text is copied as written, which is what yajl
+ *     hands out only when there is nothing to unescape;
+ *   - the strings, numbers and literals passed over are valid JSON: an
+ *     escape is one of JSON's, a number follows JSON's grammar (as yajl's
+ *     lexer), a control byte is never inside a string;
+ *   - nesting stays below MAX_NEST (yajl's walk refuses FL_CJ_MAX_DEPTH).
+ * Anything else, valid or not, is FL_CJ_SCAN_NO before on_entry is
+ * called, and yajl reads the line as before: its values go into the
+ * slots afresh, so what the scanner stored is forgotten.  What the
+ * scanner stores is what the yajl callbacks (cloud_json.c) store, in the
+ * same order, through the same fl_cj_store; the fuzz target
+ * (tests/fuzz/fuzz_gcp_flow.c) walks every input both ways and requires
+ * the same entries.
+ */
+#include "config.h"
+
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "decoders/cloud_json_int.h"
+
+/* Below FL_CJ_MAX_DEPTH, so that the depth error is always yajl's. */
+#define MAX_NEST 24
+
+typedef struct {
+    FlCjWalker *w;
+    const char *p, *end;
+    guint depth;
+} Scan;
+
+/* The bytes a string may hold as they are: printable ASCII but '"' and
+ * '\\' (those end the scan; a control byte or a byte >= 0x80 refuses). */
+static const guint8 plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* ' ' .. '/' */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,     /* 'P' .. '_' */
+    R16(1), R16(1),
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
+static inline void
+ws(Scan *s)
+{
+    /* Compact JSON: no space, and the test stops at once. */
+    if (G_LIKELY(s->p < s->end && (guchar)*s->p > ' '))
+        return;
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r'))
+        s->p++;
+}
+
+static inline gboolean
+eat(Scan *s, char c)
+{
+    ws(s);
+    if (s->p < s->end && *s->p == c) {
+        s->p++;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+/*
+ * A string whose opening quote is at s->p: its text (as written) in *str
+ * and *len, *esc when it has escapes.  FALSE when it is not a string yajl
+ * takes the same way.
+ */
+static inline gboolean
+string(Scan *s, const char **str, gsize *len, gboolean *esc)
+{
+    const guint8 *q = (const guint8 *)s->p + 1, *end = (const guint8 *)s->end;
+
+    *esc = FALSE;
+    for (;;) {
+#ifdef __SSE2__
+        /* Sixteen bytes a go: signed bytes, so one "less than ' '" finds
+         * the control bytes and those >= 0x80 together. */
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i bslash = _mm_set1_epi8('\\');
+        const __m128i space = _mm_set1_epi8(' ');
+
+        while (end - q >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)q);
+            int m = _mm_movemask_epi8(
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                          _mm_cmpeq_epi8(v, bslash)),
+                             _mm_cmplt_epi8(v, space)));
+
+            if (m != 0) {
+                q += __builtin_ctz((unsigned)m);
+                break;
+            }
+            q += 16;
+        }
+#endif
+        while (q < end && plain[*q])
+            q++;
+        if (q >= end)
+            return FALSE;
+        if (*q == '"')
+            break;
+        if (*q != '\\')
+            return FALSE;       /* a control byte, or not ASCII */
+        *esc = TRUE;
+        if (q + 1 >= end)
+            return FALSE;
+        switch (q[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n':
+        case 'r': case 't':
+            q += 2;
+            break;
+        case 'u':
+            if (end - q < 6 || !g_ascii_isxdigit(q[2])
+                || !g_ascii_isxdigit(q[3]) || !g_ascii_isxdigit(q[4])
+                || !g_ascii_isxdigit(q[5]))
+                return FALSE;
+            q += 6;
+            break;
+        default:
+            return FALSE;
+        }
+    }
+    *str = s->p + 1;
+    *len = (gsize)((const char *)q - *str);
+    s->p = (const char *)q + 1;
+    return TRUE;
+}
+
+static inline gboolean
+digit(const Scan *s, const char *q)
+{
+    return q < s->end && *q >= '0' && *q <= '9';
+}
+
+/* A number in JSON's grammar, as yajl's lexer reads it. */
+static gboolean
+number(Scan *s, const char **str, gsize *len)
+{
+    const char *q = s->p;
+
+    if (q < s->end && *q == '-')
+        q++;
+    if (!digit(s, q))
+        return FALSE;
+    if (*q++ != '0')
+        while (digit(s, q))
+            q++;
+    if (q < s->end && *q == '.') {
+        if (!digit(s, ++q))
+            return FALSE;
+        while (digit(s, q))
+            q++;
+    }
+    if (q < s->end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < s->end && (*q == '+' || *q == '-'))
+            q++;
+        if (!digit(s, q))
+            return FALSE;
+        while (digit(s, q))
+            q++;
+    }
+    *str = s->p;
+    *len = (gsize)(q - s->p);
+    s->p = q;
+    return TRUE;
+}
+
+static gboolean
+literal(Scan *s, const char *word, gsize n)
+{
+    if ((gsize)(s->end - s->p) < n || memcmp(s->p, word, n) != 0)
+        return FALSE;
+    s->p += n;
+    return TRUE;
+}
+
+static gboolean object(Scan *s, gint node);
+static gboolean array(Scan *s);
+
+/*
+ * A value of tree node node (-1: nobody asked for it) at s->p, stored as
+ * cb_string, cb_number, cb_start_map and the others of cloud_json.c store
+ * it.
+ */
+static gboolean
+value(Scan *s, gint node)
+{
+    const Node *n = node >= 0 ? &g_array_index(s->w->nodes, Node, node)
+                              : NULL;
+    const char *str;
+    gsize len;
+    gboolean esc;
+
+    ws(s);
+    if (s->p >= s->end)
+        return FALSE;
+    switch (*s->p) {
+    case '"':
+        if (!string(s, &str, &len, &esc))
+            return FALSE;
+        if (n != NULL && n->slot >= 0) {
+            if (esc)
+                return FALSE;   /* yajl would unescape it */
+            fl_cj_store(s->w, node, FL_CJ_STRING, str, len);
+        }
+        return TRUE;
+    case '{':
+        s->p++;
+        if (n != NULL && n->slot >= 0) {
+            fl_cj_store(s->w, node, FL_CJ_OBJECT, NULL, 0);
+            if (n->kids->len == 0)
+                node = -1;
+        }
+        return object(s, node);
+    case '[':
+        s->p++;
+        fl_cj_store(s->w, node, FL_CJ_ARRAY, NULL, 0);
+        return array(s);
+    case 't':
+        if (!literal(s, "true", 4))
+            return FALSE;
+        fl_cj_store(s->w, node, FL_CJ_BOOL, NULL, 0);
+        return TRUE;
+    case 'f':
+        if (!literal(s, "false", 5))
+            return FALSE;
+        fl_cj_store(s->w, node, FL_CJ_BOOL, NULL, 0);
+        return TRUE;
+    case 'n':
+        if (!literal(s, "null", 4))
+            return FALSE;
+        fl_cj_store(s->w, node, FL_CJ_NULL, NULL, 0);
+        return TRUE;
+    default:
+        if (!number(s, &str, &len))
+            return FALSE;
+        fl_cj_store(s->w, node, FL_CJ_NUMBER, str, len);
+        return TRUE;
+    }
+}
+
+/* The members of an object of tree node node, its '{' read. */
+static gboolean
+object(Scan *s, gint node)
+{
+    if (++s->depth >= MAX_NEST)
+        return FALSE;
+    if (eat(s, '}'))
+        goto done;
+    do {
+        const char *key;
+        gsize len;
+        gboolean esc;
+        gint kid = -1;
+
+        ws(s);
+        if (s->p >= s->end || *s->p != '"' || !string(s, &key, &len, &esc))
+            return FALSE;
+        if (node >= 0) {
+            if (esc)
+                return FALSE;   /* its name is the unescaped one */
+            kid = fl_cj_kid(s->w, node, key, len);
+        }
+        if (!eat(s, ':') || !value(s, kid))
+            return FALSE;
+    } while (eat(s, ','));
+    if (!eat(s, '}'))
+        return FALSE;
+done:
+    s->depth--;
+    return TRUE;
+}
+
+/* The elements of an array (nothing in one is kept), its '[' read. */
+static gboolean
+array(Scan *s)
+{
+    if (++s->depth >= MAX_NEST)
+        return FALSE;
+    if (eat(s, ']'))
+        goto done;
+    do {
+        if (!value(s, -1))
+            return FALSE;
+    } while (eat(s, ','));
+    if (!eat(s, ']'))
+        return FALSE;
+done:
+    s->depth--;
+    return TRUE;
+}
+
+FlCjScan
+fl_cj_scan_line(FlCjWalker *w, const char *p, gsize n)
+{
+    Scan s = { w, p, p + n, 0 };
+
+    if (n > 0 && p[n - 1] == '\n')
+        s.end--;
+    /* A blank line too is yajl's: it may end a value of its own. */
+    if (!eat(&s, '{'))
+        return FL_CJ_SCAN_NO;
+    memset(w->v, 0, sizeof(FlCjValue) * w->n_slots);
+    g_string_truncate(w->arena, 0);
+    if (!object(&s, 0))
+        return FL_CJ_SCAN_NO;
+    ws(&s);
+    if (s.p != s.end)
+        return FL_CJ_SCAN_NO;
+    {
+        FlCjEntry e = { w->v, w->arena->str, w->line };
+
+        w->entry_line = w->line;
+        if (!w->on_entry(&e, w->data, &w->stop))
+            return FL_CJ_SCAN_STOP;
+    }
+    return FL_CJ_SCAN_OK;
+}
