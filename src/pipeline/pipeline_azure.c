@@ -5,9 +5,10 @@
  * A document is one part, named as the object, whose plan has every
  * field an Azure record may have and describes names as Azure's
  * (plan.cloud).  Records go through the worker's mapping step
- * (pl_worker_record) SUB_EVENTS at a time.  A bad tuple is counted as a
- * rejected line of its reason and reported as "NAME: record R flow F
- * group G tuple T: what" (the first --max-errors of the document).
+ * (pl_worker_record) SUB_EVENTS at a time.  A bad tuple is a rejected
+ * line of its reason (pl_worker_reject), which the writer reports as
+ * "NAME: record R flow F group G tuple T: REASON: what; skipped" within
+ * --max-errors.
  */
 #include "config.h"
 
@@ -15,7 +16,6 @@
 
 #include "decoders/azure_flow.h"
 #include "error.h"
-#include "log.h"
 #include "pipeline/pipeline_int.h"
 
 /* Far above the biggest PT1H.json Azure writes (an hour of one NIC). */
@@ -28,7 +28,6 @@ typedef struct {
     Chunk *sub;                 /* the open sub-chunk, or NULL */
     gboolean first;             /* no sub-chunk handed on yet */
     guint n;                    /* records so far (their labels) */
-    guint bad_shown;
 } Decoding;
 
 static Chunk *
@@ -77,19 +76,14 @@ on_bad(const FlAzureWhere *where, FlReject reason, const char *why,
     Chunk *s = sub_open(d);
     char at[96];
 
-    s->rejects[reason]++;
-    s->n_lines++;
-    if (d->bad_shown++ < d->w->p->cfg->max_errors) {
-        fl_azure_where_format(where, at, sizeof at);
-        fl_log_warnx("%s: %s: %s: %s; skipped", d->doc->obj->name, at,
-                     fl_reject_name(reason), why);
-    }
+    fl_azure_where_format(where, at, sizeof at);
+    pl_worker_reject(d->w, s, reason, at, why);
 }
 
 static void
 decode_azure(Worker *w, Chunk *c)
 {
-    Decoding d = { w, c, NULL, NULL, TRUE, 0, 0 };
+    Decoding d = { w, c, NULL, NULL, TRUE, 0 };
     g_autoptr(FlFormat) fmt = fl_azure_format_new();
     FlAzureDecoder *dec;
     GError *err = NULL, *stop = NULL;

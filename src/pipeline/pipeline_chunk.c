@@ -48,6 +48,7 @@ static void
 line_error_clear(gpointer data)
 {
     g_free(((LineError *)data)->label);
+    g_free(((LineError *)data)->text);
 }
 
 Chunk *

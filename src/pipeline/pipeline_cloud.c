@@ -9,15 +9,15 @@
  *
  * A document is one part, named as the object, whose format lists the
  * fields the decoder fills; its records go through the worker's map step
- * (pl_worker_record) SUB_EVENTS at a time.  A bad entry is logged with
- * its line and counted as a rejected line of the sub-chunk it falls in.
+ * (pl_worker_record) SUB_EVENTS at a time.  A bad entry is a rejected
+ * line of the sub-chunk it falls in (pl_worker_reject): the writer logs
+ * it with its line, within --max-errors.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "error.h"
-#include "log.h"
 #include "pipeline/pipeline_int.h"
 #include "decoders/gcp_flow.h"
 #include "decoders/oci_flow.h"
@@ -99,9 +99,7 @@ on_bad(const char *where, FlReject reason, const char *why, gpointer data)
     Sink *k = data;
 
     sub_open(k);
-    k->sub->n_lines++;
-    k->sub->rejects[reason]++;
-    fl_log_warnx("%s: %s: %s; skipped", k->c->obj->name, where, why);
+    pl_worker_reject(k->w, k->sub, reason, where, why);
 }
 
 /* A decoder's walk over the document, with the sink's callbacks. */

@@ -93,6 +93,8 @@ typedef struct {
     gboolean is_field;
     guint n_words;              /* FL_REJECT_FIELD_COUNT */
     char *label;                /* an envelope's line: "event ID" */
+    char *text;                 /* a decoder's own words for the reject
+                                   (pl_worker_reject), or NULL */
 } LineError;
 
 struct Chunk {
@@ -242,6 +244,12 @@ void     pl_worker_line(Worker *w, Chunk *c, const char *s, gsize len,
  * with fl_record_reset, then filled). */
 void     pl_worker_record(Worker *w, Chunk *c, const char *label_id,
                           guint label_n);
+/* An entry a whole-object decoder rejected, as a line of c: counted
+ * under reason, and told by the writer as "NAME: WHERE: REASON: WHY;
+ * skipped" while --max-errors allows (so once, and never also in the
+ * "more rejected" sum). */
+void     pl_worker_reject(Worker *w, Chunk *c, FlReject reason,
+                          const char *where, const char *why);
 /* Around the lines of a chunk that is not pl_worker_process's. */
 void     pl_worker_begin(Worker *w, Chunk *c);
 void     pl_worker_end(Worker *w, Chunk *c);

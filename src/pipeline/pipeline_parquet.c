@@ -241,7 +241,7 @@ row_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint field)
 {
     c->rejects[reason]++;
     if (c->errors->len < p->cfg->max_errors) {
-        LineError e = { idx, reason, field, TRUE, 0, NULL };
+        LineError e = { idx, reason, field, TRUE, 0, NULL, NULL };
         g_array_append_val(c->errors, e);
     }
 }

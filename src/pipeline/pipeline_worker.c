@@ -17,7 +17,7 @@ chunk_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint where,
 {
     c->rejects[reason]++;
     if (c->errors->len < p->cfg->max_errors) {
-        LineError e = { idx, reason, where, is_field, n_words, NULL };
+        LineError e = { idx, reason, where, is_field, n_words, NULL, NULL };
 
         if (label_id)
             e.label = g_strconcat("event ", label_id, NULL);
@@ -104,6 +104,21 @@ void
 pl_worker_record(Worker *w, Chunk *c, const char *label_id, guint label_n)
 {
     map_record(w, c, c->n_lines++, label_id, label_n);
+}
+
+void
+pl_worker_reject(Worker *w, Chunk *c, FlReject reason, const char *where,
+                 const char *why)
+{
+    guint idx = c->n_lines++;
+
+    c->rejects[reason]++;
+    if (c->errors->len < w->p->cfg->max_errors) {
+        LineError e = { idx, reason, 0, FALSE, 0, g_strdup(where),
+                        g_strdup(why) };
+
+        g_array_append_val(c->errors, e);
+    }
 }
 
 void

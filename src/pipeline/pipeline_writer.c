@@ -32,7 +32,9 @@ report_reject(Pipeline *p, const Chunk *c, const LineError *e)
     g_autofree char *at = reject_where(o, e, p->obj_line_base + e->idx + 1);
     const char *why = fl_reject_name(e->reason);
 
-    if (e->reason == FL_REJECT_FIELD_COUNT)
+    if (e->text)
+        fl_log_warnx("%s: %s: %s; skipped", at, why, e->text);
+    else if (e->reason == FL_REJECT_FIELD_COUNT)
         fl_log_warnx("%s: %s: %u fields, the format has %u", at, why,
                      e->n_words, o->format->n_columns);
     else if (e->reason == FL_REJECT_TOO_LONG)

@@ -163,7 +163,8 @@ def main(env):
     compare(ck, doc, recs, FLOWS)
     ck.eq(st["records_out"], len(FLOWS), "records_out")
     ck.eq(st["rejected"], 1, "rejected")
-    ck.check("line 5: jsonPayload.connection.src_port" in r.stderr.decode(),
+    ck.check("line 5: number: jsonPayload.connection.src_port"
+             in r.stderr.decode(),
              "the bad entry named by its line: %r" % r.stderr)
     # options: every reporting VM named once, described as sampled
     ifs = {o["interfaceName"]: o.get("interfaceDescription", "")
@@ -201,7 +202,7 @@ def main(env):
     r, st, recs, _ = convert(env, ck, pdoc)
     compare(ck, pdoc, recs, FLOWS)
     ck.eq(st["rejected"], 1, "push: rejected")
-    ck.check("line 3, Pub/Sub message 99 (its line 1): "
+    ck.check("line 3, Pub/Sub message 99 (its line 1): number: "
              "jsonPayload.connection.src_port" in r.stderr.decode(),
              "the bad push body named by its line and message: %r"
              % r.stderr)

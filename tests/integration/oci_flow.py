@@ -123,7 +123,7 @@ def main(env):
             ck.eq(st["skipdata"], 1, "skipdata")
             ck.eq(st.get("skipdata_by_interface"), {"oci:" + VNIC_B: 1},
                   "skipdata by interface")
-            ck.check("line 6: data.sourcePort" in r.stderr.decode(),
+            ck.check("line 6: number: data.sourcePort" in r.stderr.decode(),
                      "the bad event named by its line: %r" % r.stderr)
         # options: each VNIC named once with its oci: name
         names = {e.rec.get("interfaceName") for e in fltest.read_events(out)
