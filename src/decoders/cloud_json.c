@@ -108,7 +108,7 @@ reset_walk(FlCjWalker *w)
 {
     w->depth = w->base = 0;
     w->key_node = -1;
-    w->in_entry = w->too_deep = w->yajl_between = FALSE;
+    w->in_entry = w->too_deep = w->yajl_value = w->mute = FALSE;
 }
 
 /* The tree node of the value that starts now, or -1. */
@@ -168,6 +168,8 @@ top_level_bad(FlCjWalker *w, const char *what)
 static int
 scalar(FlCjWalker *w, FlCjType type, const char *s, gsize len)
 {
+    if (w->depth == 0)
+        w->yajl_value = TRUE;
     if (w->depth == w->base) {
         top_level_bad(w, fl_cj_type_name(type));
         return 1;
@@ -223,6 +225,8 @@ cb_start_map(void *ctx)
     FlCjWalker *w = ctx;
     gint node;
 
+    if (w->mute)
+        return 1;
     if (w->depth == w->base && !w->in_entry) {
         memset(w->v, 0, sizeof(FlCjValue) * w->n_slots);
         g_string_truncate(w->arena, 0);
@@ -272,10 +276,14 @@ cb_end(void *ctx)
 {
     FlCjWalker *w = ctx;
 
+    if (w->mute)
+        return 1;
     w->depth--;
     w->key_node = -1;
-    if (w->depth == 0)
+    if (w->depth == 0) {
         w->base = 0;
+        w->yajl_value = TRUE;
+    }
     if (w->in_entry && w->depth == w->base) {
         FlCjEntry e = { w->v, w->arena->str, w->entry_line };
 
@@ -385,6 +393,17 @@ line_failed(FlCjWalker *w, gboolean open_before, FlReject reason,
     return TRUE;
 }
 
+/* yajl, which has read no value yet, made to have read one (an object
+ * nobody sees): the state it would be in had it read a scanned line. */
+static void
+past_a_value(FlCjWalker *w)
+{
+    w->mute = TRUE;
+    (void)yajl_parse(w->h, (const unsigned char *)"{}", 2);
+    w->mute = FALSE;
+    w->yajl_value = TRUE;
+}
+
 gboolean
 fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
            FlCjBadFunc on_bad, gpointer data, GError **err)
@@ -411,14 +430,15 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
             ok = line_failed(w, open_before, FL_REJECT_TOO_LONG, why, err);
         } else if (w->fast && w->depth == 0
                    && (scan = fl_cj_scan_line(w, p, n)) != FL_CJ_SCAN_NO) {
-            /* yajl, had it read the line, would be between values. */
-            w->yajl_between = TRUE;
+            /* Had yajl read the line, it would be past a value, and what
+             * it makes of the next line's bytes may depend on that. */
+            if (!w->yajl_value)
+                past_a_value(w);
             if (scan == FL_CJ_SCAN_STOP) {
                 g_propagate_error(err, g_steal_pointer(&w->stop));
                 ok = FALSE;
             }
         } else {
-            w->yajl_between = FALSE;
             st = yajl_parse(w->h, (const unsigned char *)p, n);
             if (st == yajl_status_client_canceled && w->stop) {
                 g_propagate_error(err, g_steal_pointer(&w->stop));
@@ -434,9 +454,7 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
     if (ok) {
         gboolean open_before = w->depth > 0 && w->top_line < w->line;
 
-        /* After a scanned line yajl has nothing to finish (its own value
-         * may be none, which it would call a premature end). */
-        st = w->yajl_between ? yajl_status_ok : yajl_complete_parse(w->h);
+        st = yajl_complete_parse(w->h);
         if (st == yajl_status_client_canceled && w->stop) {
             g_propagate_error(err, g_steal_pointer(&w->stop));
             ok = FALSE;

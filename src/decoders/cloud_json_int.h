@@ -37,7 +37,8 @@ struct FlCjWalker {
     guint depth, base;
     gint key_node;
     gboolean in_entry, too_deep;
-    gboolean yajl_between;      /* the last line with a value was scanned */
+    gboolean yajl_value;        /* yajl has read a whole value */
+    gboolean mute;              /* callbacks do nothing (past_a_value) */
     guint64 line, entry_line, top_line;
     FlCjValue v[FL_CJ_MAX_SLOTS];
     GString *arena;
