@@ -480,6 +480,13 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
         { "sqs-queue", 0, 0, G_OPTION_ARG_STRING, &c->sqs_queue,
           "Read the objects announced by S3 events in the SQS queue at URL; "
           "runs until stopped", "URL" },
+        { "listen-pubsub", 0, 0, G_OPTION_ARG_STRING, &c->listen_pubsub,
+          "Take Google Pub/Sub push requests (VPC flow-log entries) on "
+          "plain HTTP at ADDR:PORT, PATH (default /); each answered 2xx once "
+          "its records are out; runs until stopped", "ADDR:PORT[/PATH]" },
+        { "pubsub-token", 0, 0, G_OPTION_ARG_STRING, &c->pubsub_token,
+          "--listen-pubsub: refuse requests without ?token=TOKEN in their "
+          "URL (403)", "TOKEN" },
         { "sqs-wait", 0, 0, G_OPTION_ARG_INT, &c->sqs_wait,
           "SQS long-poll wait, 0 to 20 seconds (default 20)", "SECONDS" },
         { "sqs-visibility", 0, 0, G_OPTION_ARG_INT, &c->sqs_visibility,
@@ -662,6 +669,8 @@ fl_conf_clear(FlConf *c)
     g_free(c->state);
     g_free(c->s3_event);
     g_free(c->sqs_queue);
+    g_free(c->listen_pubsub);
+    g_free(c->pubsub_token);
     g_free(c->format_from_flow_log);
     g_free(c->log_stream_prefix);
     g_free(c->after_processing);

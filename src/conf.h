@@ -48,6 +48,7 @@ typedef struct {
     gint64 since_t, until_t;    /* Unix seconds, [since_t, until_t) */
     char *state;
     char *s3_event, *sqs_queue;
+    char *listen_pubsub, *pubsub_token;
     gint sqs_wait, sqs_visibility, s3_concurrency;
     gint stall_timeout, max_attempts;
     gboolean sqs_exit_when_empty;

@@ -326,7 +326,7 @@ check_lambda(FlConf *c, GError **err)
 {
     const char *api = g_getenv("AWS_LAMBDA_RUNTIME_API");
     gboolean inputs = (c->inputs && c->inputs[0]) || c->s3_event
-                      || c->sqs_queue;
+                      || c->sqs_queue || c->listen_pubsub;
 
     if (!c->lambda && !inputs && api && *api)
         c->lambda = TRUE;
@@ -396,11 +396,23 @@ fl_conf_finish(FlConf *c, GError **err)
         || !check_service(c, err) || !check_lambda(c, err))
         return FALSE;
     if ((c->inputs == NULL || c->inputs[0] == NULL) && !c->s3_event
-        && !c->sqs_queue && !c->lambda) {
+        && !c->sqs_queue && !c->listen_pubsub && !c->lambda) {
         g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
                     "no INPUT given (a file, a directory, - for stdin, "
-                    "s3://BUCKET/PREFIX, cwl://LOG-GROUP, --s3-event or "
-                    "--sqs-queue); see --help");
+                    "s3://BUCKET/PREFIX, cwl://LOG-GROUP, --s3-event, "
+                    "--sqs-queue or --listen-pubsub); see --help");
+        return FALSE;
+    }
+    /* Read last, until stopped: nothing that never ends may come first. */
+    if (c->listen_pubsub && (c->sqs_queue || c->follow || c->watch)) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--listen-pubsub runs "
+                    "until stopped, as --sqs-queue, --follow and --watch "
+                    "do: give only one of them");
+        return FALSE;
+    }
+    if (c->pubsub_token && !c->listen_pubsub) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--pubsub-token is for "
+                    "--listen-pubsub");
         return FALSE;
     }
     return check_cwl_inputs(c, err) && check_watch(c, err);

@@ -233,6 +233,7 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
     sc->settle = (guint)conf->settle;
     sc->after = conf->after;
     sc->after_dir = conf->after_dir;
+    sc->pubsub_token = conf->pubsub_token;
     if (conf->watch && conf->after == FL_AFTER_KEEP && !conf->state)
         fl_log_warnx("--watch without --state: a restart reads every file "
                      "of the directory again");
@@ -464,6 +465,7 @@ main(int argc, char **argv)
     pc.inputs = conf.inputs;
     pc.s3_event = conf.s3_event;
     pc.sqs_queue = conf.sqs_queue;
+    pc.listen_pubsub = conf.listen_pubsub;
     pc.sources = &sc;
     pc.format = format;
     pc.format_given = conf.format != NULL;

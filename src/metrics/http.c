@@ -1,6 +1,9 @@
 /*
  * http.c - the tiny HTTP/1.0 server of http.h.
  *
+ * The address parser, the head reader and the sender are shared with the
+ * Pub/Sub push listener (sources/source_pubsub.c).
+ *
  * A request is read until its blank line; only the request line is
  * looked at ("METHOD TARGET HTTP/x.y"), headers are skipped, a query
  * string is ignored.  The answer is HTTP/1.0 with Content-Length and
@@ -26,9 +29,8 @@ struct FlHttpServer {
     gpointer data;
 };
 
-/* "HOST:PORT" or "[V6]:PORT" into an address; NULL with *err. */
-static GSocketAddress *
-parse_address(const char *addr, GError **err)
+GSocketAddress *
+fl_http_parse_address(const char *addr, GError **err)
 {
     g_autofree char *host = NULL;
     g_autoptr(GInetAddress) ia = NULL;
@@ -63,8 +65,8 @@ bad:
     return NULL;
 }
 
-static gboolean
-send_all(GSocket *s, const char *buf, gsize len)
+gboolean
+fl_http_send_all(GSocket *s, const char *buf, gsize len)
 {
     while (len > 0) {
         gssize n = g_socket_send(s, buf, len, NULL, NULL);
@@ -85,26 +87,30 @@ answer(GSocket *s, const char *status, const char *type, const char *body,
         "HTTP/1.0 %s\r\nContent-Type: %s\r\nContent-Length: %" G_GSIZE_FORMAT
         "\r\nConnection: close\r\n\r\n", status, type, strlen(body));
 
-    if (send_all(s, hdr, strlen(hdr)) && !head)
-        (void)send_all(s, body, strlen(body));
+    if (fl_http_send_all(s, hdr, strlen(hdr)) && !head)
+        (void)fl_http_send_all(s, body, strlen(body));
 }
 
-/* Reads up to the blank line; FALSE when the client gave up or sent too
- * much. */
-static gboolean
-read_request(GSocket *s, GString *req)
+gssize
+fl_http_read_head(GSocket *s, GString *req, gsize max)
 {
     char buf[1024];
 
-    while (strstr(req->str, "\r\n\r\n") == NULL
-           && strstr(req->str, "\n\n") == NULL) {
-        gssize n = g_socket_receive(s, buf, sizeof buf, NULL, NULL);
+    for (;;) {
+        const char *crlf = strstr(req->str, "\r\n\r\n");
+        const char *lf = strstr(req->str, "\n\n");
+        gssize n;
 
-        if (n <= 0 || req->len + (gsize)n > MAX_REQUEST)
-            return FALSE;
+        if (crlf && (lf == NULL || crlf < lf))
+            return crlf + 4 - req->str;
+        if (lf)
+            return lf + 2 - req->str;
+        n = g_socket_receive(s, buf, MIN(sizeof buf, max + 1 - req->len),
+                             NULL, NULL);
+        if (n <= 0 || req->len + (gsize)n > max)
+            return -1;
         g_string_append_len(req, buf, n);
     }
-    return TRUE;
 }
 
 static void
@@ -115,7 +121,7 @@ serve(FlHttpServer *srv, GSocket *s)
     gboolean head;
     gsize plen;
 
-    if (!read_request(s, req))
+    if (fl_http_read_head(s, req, MAX_REQUEST) < 0)
         return;
     req->str[strcspn(req->str, "\r\n")] = '\0';
     words = g_strsplit(req->str, " ", 4);
@@ -160,7 +166,7 @@ fl_http_server_new(const char *addr, const char *path,
                    const char *content_type, FlHttpBody body, gpointer data,
                    GError **err)
 {
-    g_autoptr(GSocketAddress) sa = parse_address(addr, err);
+    g_autoptr(GSocketAddress) sa = fl_http_parse_address(addr, err);
     g_autoptr(GSocketAddress) bound = NULL;
     g_autoptr(GError) local = NULL;
     FlHttpServer *srv;

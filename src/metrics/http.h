@@ -33,4 +33,22 @@ FlHttpServer *fl_http_server_new(const char *addr, const char *path,
 /* Stops listening and frees srv; NULL is fine. */
 void fl_http_server_free(FlHttpServer *srv);
 
+/* For other servers built on GIO (the Pub/Sub push listener): */
+typedef struct _GSocket GSocket;
+typedef struct _GSocketAddress GSocketAddress;
+
+/* "HOST:PORT" or "[V6]:PORT" into an address; NULL with FL_ERROR_CONFIG. */
+GSocketAddress *fl_http_parse_address(const char *addr, GError **err);
+
+/*
+ * Reads from s into req until the blank line after the headers: the
+ * head's length (req may hold body bytes after it), or -1 when the client
+ * closed, timed out (the socket's timeout) or sent more than max bytes
+ * without one.
+ */
+gssize fl_http_read_head(GSocket *s, GString *req, gsize max);
+
+/* All of buf to s; FALSE when the peer is gone or timed out. */
+gboolean fl_http_send_all(GSocket *s, const char *buf, gsize len);
+
 #endif

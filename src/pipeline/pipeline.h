@@ -33,6 +33,7 @@ typedef struct {
     char **inputs;              /* NULL-terminated locations */
     const char *s3_event;       /* --s3-event FILE, or NULL */
     const char *sqs_queue;      /* --sqs-queue URL, or NULL */
+    const char *listen_pubsub;  /* --listen-pubsub ADDR:PORT[/PATH] */
     const FlSourceConfig *sources;
     FlFormat *format;           /* for inputs without a header line */
     gboolean format_given;      /* it came from --format (say so when a

@@ -159,6 +159,8 @@ typedef struct {
     guint pq_next;              /* parquet hook: the next row group */
     /* writer state */
     guint64 obj_line_base;
+    guint64 obj_rejected;       /* of the object being written, its parts
+                                   included: for its done hook */
     guint64 errors_shown;
     guint generation;
     gint64 last_options_us;

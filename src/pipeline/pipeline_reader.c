@@ -44,7 +44,7 @@ pl_reader_close_source(Pipeline *p)
 
 /*
  * Opens the next input: the locations in order, then --s3-event, then
- * --sqs-queue.  FALSE when there is none left; TRUE with p->src set, or
+ * --sqs-queue, then --listen-pubsub.  FALSE when there is none left; TRUE with p->src set, or
  * with *err and *loc naming what failed.
  */
 static gboolean
@@ -70,6 +70,13 @@ open_next_source(Pipeline *p, const char **loc, GError **err)
         *loc = cfg->sqs_queue;
         p->src = fl_source_open_type(&fl_source_type_sqs, *loc, cfg->sources,
                                      err);
+        return TRUE;
+    }
+    if (p->next_extra < 3 && cfg->listen_pubsub) {
+        p->next_extra = 3;
+        *loc = cfg->listen_pubsub;
+        p->src = fl_source_open_type(&fl_source_type_pubsub, *loc,
+                                     cfg->sources, err);
         return TRUE;
     }
     return FALSE;

@@ -259,6 +259,7 @@ commit_object(Pipeline *p, ObjInfo *o, gboolean ok, GError **err)
 
     if (done == NULL)
         return TRUE;
+    done->rejected = p->obj_rejected;
     if (ok) {
         x = fl_exporter_sync(p->exp, err);
         if (x == FL_EXPORT_FAILED) {
@@ -333,6 +334,7 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     for (int i = 0; i < FL_REJECT_COUNT; i++) {
         st->rejected_by[i] += c->rejects[i];
         st->rejected += c->rejects[i];
+        p->obj_rejected += c->rejects[i];
     }
     p->obj_line_base += c->n_lines;
 
@@ -381,7 +383,9 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
         return FALSE;
     /* After its commit, so that a snapshot never has it done but not
      * committed. */
-    if (c->last_of_object && !o->is_part)
+    if (c->last_of_object && !o->is_part) {
         st->objects_done++;
+        p->obj_rejected = 0;
+    }
     return TRUE;
 }

@@ -85,6 +85,8 @@ typedef struct {
                                     keep its size and time */
     FlAfterProcessing after;     /* watched files, once done */
     const char *after_dir;       /* FL_AFTER_MOVE: where to */
+    const char *pubsub_token;    /* --pubsub-token: push requests must
+                                    carry ?token=THIS; NULL: any */
 } FlSourceConfig;
 
 /* Per-source counters, added to the run's statistics by the pipeline. */
@@ -144,6 +146,8 @@ typedef struct FlObjectDone {
     gboolean (*done)(gpointer data, gboolean ok, GError **err);
     GDestroyNotify free;
     gpointer data;
+    guint64 rejected;            /* set by the pipeline before done(): the
+                                    object's rejected lines and entries */
 } FlObjectDone;
 
 struct FlObject {
@@ -279,5 +283,7 @@ extern const FlSourceType fl_source_type_memory;
 /* Not reachable by a scheme: --s3-event FILE and --sqs-queue URL. */
 extern const FlSourceType fl_source_type_s3_event;
 extern const FlSourceType fl_source_type_sqs;
+/* --listen-pubsub ADDR:PORT[/PATH]: Google Pub/Sub push requests. */
+extern const FlSourceType fl_source_type_pubsub;
 
 #endif
