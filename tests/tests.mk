@@ -266,6 +266,7 @@ tests_unit_test_recover_LDADD = src/libflowlog.a $(FL_LIBS)
 # program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/gcp_flow.py
 INTEGRATION_TESTS += tests/integration/cloud_rejects.py
+INTEGRATION_TESTS += tests/integration/pubsub_push.py
 
 # Running as a service: --watch (inotify, --state, --after-processing),
 # the progress line under a pty, Prometheus metrics scraped during a run.

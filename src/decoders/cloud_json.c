@@ -109,6 +109,7 @@ reset_walk(FlCjWalker *w)
     w->depth = w->base = 0;
     w->key_node = -1;
     w->in_entry = w->too_deep = w->yajl_value = w->mute = FALSE;
+    w->fed = FALSE;
 }
 
 /* The tree node of the value that starts now, or -1. */
@@ -393,6 +394,15 @@ line_failed(FlCjWalker *w, gboolean open_before, FlReject reason,
     return TRUE;
 }
 
+static gboolean
+blank(const char *p, gsize n)
+{
+    for (gsize i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return FALSE;
+    return TRUE;
+}
+
 /* yajl, which has read no value yet, made to have read one (an object
  * nobody sees): the state it would be in had it read a scanned line. */
 static void
@@ -401,7 +411,7 @@ past_a_value(FlCjWalker *w)
     w->mute = TRUE;
     (void)yajl_parse(w->h, (const unsigned char *)"{}", 2);
     w->mute = FALSE;
-    w->yajl_value = TRUE;
+    w->yajl_value = w->fed = TRUE;
 }
 
 gboolean
@@ -439,6 +449,8 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
                 ok = FALSE;
             }
         } else {
+            if (!w->fed && !blank(p, n))
+                w->fed = TRUE;
             st = yajl_parse(w->h, (const unsigned char *)p, n);
             if (st == yajl_status_client_canceled && w->stop) {
                 g_propagate_error(err, g_steal_pointer(&w->stop));
@@ -454,7 +466,10 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
     if (ok) {
         gboolean open_before = w->depth > 0 && w->top_line < w->line;
 
-        st = yajl_complete_parse(w->h);
+        /* A yajl given nothing since its last error has nothing to end
+         * (it would call that a premature end: a second error for a
+         * broken last line, or one for an empty document). */
+        st = w->fed ? yajl_complete_parse(w->h) : yajl_status_ok;
         if (st == yajl_status_client_canceled && w->stop) {
             g_propagate_error(err, g_steal_pointer(&w->stop));
             ok = FALSE;

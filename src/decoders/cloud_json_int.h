@@ -39,6 +39,7 @@ struct FlCjWalker {
     gboolean in_entry, too_deep;
     gboolean yajl_value;        /* yajl has read a whole value */
     gboolean mute;              /* callbacks do nothing (past_a_value) */
+    gboolean fed;               /* yajl has had more than spaces */
     guint64 line, entry_line, top_line;
     FlCjValue v[FL_CJ_MAX_SLOTS];
     GString *arena;

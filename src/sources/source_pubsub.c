@@ -19,10 +19,11 @@
  * body 400, a client that does not send its request in time 408 (or
  * nothing, when it is gone).
  *
- * Bounds: at most MAX_CONNS requests are served at once (GIO's threaded
- * service stops accepting at that many; the kernel's backlog holds the
- * rest), so at most MAX_CONNS bodies of MAX_BODY are in memory; every
- * read waits IO_TIMEOUT_S at most and a whole request REQUEST_DEADLINE_S.
+ * Bounds: at most MAX_CONNS requests are served at once, by a pool of
+ * threads, and MAX_QUEUED connections wait for one (more are answered
+ * 503 at once), so at most MAX_CONNS bodies of MAX_BODY are in memory;
+ * every read waits IO_TIMEOUT_S at most, a whole request
+ * REQUEST_DEADLINE_S.
  * Plain HTTP: TLS is a reverse proxy's (README).
  */
 #include "config.h"
@@ -39,6 +40,7 @@
 #include "sources/source.h"
 
 #define MAX_CONNS 8
+#define MAX_QUEUED 64               /* connections waiting for a thread */
 #define MAX_HEAD 16384
 /* A Pub/Sub message is at most 10 MB: 13.4 MB of base64 in a body. */
 #define MAX_BODY (16 * 1024 * 1024)
@@ -63,6 +65,7 @@ typedef struct {
     GMainLoop *loop;
     GThread *thread;
     GSocketService *service;
+    GThreadPool *pool;          /* of handle(), MAX_CONNS threads */
     GAsyncQueue *queue;         /* Push, for next() */
     char *path, *token;
     const volatile gint *stop;
@@ -335,16 +338,15 @@ serve(Ctx *x, GSocket *s, const char *peer)
     push_unref(p);
 }
 
-static gboolean
-on_run(GThreadedSocketService *service, GSocketConnection *conn,
-       GObject *source, gpointer data)
+/* A pool thread: one connection, served and closed. */
+static void
+handle(gpointer item, gpointer data)
 {
+    GSocketConnection *conn = item;
     GSocket *s = g_socket_connection_get_socket(conn);
     g_autoptr(GSocketAddress) sa = g_socket_get_remote_address(s, NULL);
     g_autofree char *peer = NULL;
 
-    (void)service;
-    (void)source;
     if (sa && G_IS_INET_SOCKET_ADDRESS(sa))
         peer = g_inet_address_to_string(g_inet_socket_address_get_address(
                                             G_INET_SOCKET_ADDRESS(sa)));
@@ -352,6 +354,32 @@ on_run(GThreadedSocketService *service, GSocketConnection *conn,
     g_socket_set_timeout(s, IO_TIMEOUT_S);
     serve(data, s, peer ? peer : "?");
     (void)g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
+    g_object_unref(conn);
+}
+
+/*
+ * The accept thread: a connection goes to the pool, or, when MAX_QUEUED
+ * wait there already, is answered 503 at once.  (GIO's threaded service
+ * stops accepting when its threads are busy and starts again from a pool
+ * thread, whose context nobody runs: it would never accept again.)
+ */
+static gboolean
+on_incoming(GSocketService *service, GSocketConnection *conn,
+            GObject *source, gpointer data)
+{
+    Ctx *x = data;
+
+    (void)service;
+    (void)source;
+    if (g_thread_pool_unprocessed(x->pool) >= MAX_QUEUED) {
+        GSocket *s = g_socket_connection_get_socket(conn);
+
+        g_socket_set_blocking(s, FALSE);
+        refuse(x, s, "a client", 503, "Service Unavailable",
+               "too many requests waiting");
+        return TRUE;
+    }
+    g_thread_pool_push(x->pool, g_object_ref(conn), NULL);
     return TRUE;
 }
 
@@ -372,6 +400,11 @@ pubsub_close(FlSource *src)
         g_main_loop_quit(x->loop);
         g_thread_join(x->thread);
     }
+    /* Handlers waiting for their object see closing and answer 503;
+     * connections still queued are dropped unread (their senders send
+     * again). */
+    if (x->pool)
+        g_thread_pool_free(x->pool, TRUE, TRUE);
     /* Requests not handed out: their senders get 503 and send again. */
     while (x->queue && (p = g_async_queue_try_pop(x->queue)) != NULL) {
         push_finish(p, 503);
@@ -431,13 +464,15 @@ pubsub_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     /* Made with our context as the thread's default: its accepts are
      * dispatched there. */
     g_main_context_push_thread_default(x->context);
-    x->service = g_threaded_socket_service_new(MAX_CONNS);
+    x->pool = g_thread_pool_new(handle, x, MAX_CONNS, FALSE, NULL);
+    x->service = g_socket_service_new();
     ok = g_socket_listener_add_address(G_SOCKET_LISTENER(x->service), sa,
                                        G_SOCKET_TYPE_STREAM,
                                        G_SOCKET_PROTOCOL_TCP, NULL, &bound,
                                        err);
     if (ok) {
-        g_signal_connect(x->service, "run", G_CALLBACK(on_run), x);
+        g_signal_connect(x->service, "incoming", G_CALLBACK(on_incoming),
+                         x);
         g_socket_service_start(x->service);
     }
     g_main_context_pop_thread_default(x->context);
