@@ -435,8 +435,8 @@ fl_cj_walk(FlCjWalker *w, const char *buf, gsize len, FlCjEntryFunc on_entry,
 
         w->line++;
         if (n > FL_CJ_MAX_LINE) {
-            g_autofree char *why = g_strdup_printf("a line longer than %d "
-                                                   "MiB", FL_CJ_MAX_LINE >> 20);
+            g_autofree char *why = g_strdup_printf(
+                "a line longer than %d MiB", FL_CJ_MAX_LINE >> 20);
             ok = line_failed(w, open_before, FL_REJECT_TOO_LONG, why, err);
         } else if (w->fast && w->depth == 0
                    && (scan = fl_cj_scan_line(w, p, n)) != FL_CJ_SCAN_NO) {

@@ -44,8 +44,8 @@ pl_reader_close_source(Pipeline *p)
 
 /*
  * Opens the next input: the locations in order, then --s3-event, then
- * --sqs-queue, then --listen-pubsub.  FALSE when there is none left; TRUE with p->src set, or
- * with *err and *loc naming what failed.
+ * --sqs-queue, then --listen-pubsub.  FALSE when there is none left; TRUE
+ * with p->src set, or with *err and *loc naming what failed.
  */
 static gboolean
 open_next_source(Pipeline *p, const char **loc, GError **err)

@@ -41,6 +41,7 @@
 
 #define MAX_CONNS 8
 #define MAX_QUEUED 64               /* connections waiting for a thread */
+#define MAX_TOLD 20                 /* refusals logged before thinning */
 #define MAX_HEAD 16384
 /* A Pub/Sub message is at most 10 MB: 13.4 MB of base64 in a body. */
 #define MAX_BODY (16 * 1024 * 1024)
@@ -70,6 +71,7 @@ typedef struct {
     char *path, *token;
     const volatile gint *stop;
     gint refused, answered;     /* atomic */
+    gint requests;              /* atomic: numbers for unnamed messages */
     gint closing;               /* atomic: handlers stop waiting */
 } Ctx;
 
@@ -236,15 +238,21 @@ read_body(GSocket *s, GString *req, gsize head, gsize len, gint64 deadline)
     return TRUE;
 }
 
-static void
+/* Answers status (s NULL: the client is gone) and logs why: the first
+ * MAX_TOLD, then every 1000th, so a flood of bad requests cannot flood
+ * the log.  FALSE, for serve() to return. */
+static gboolean
 refuse(Ctx *x, GSocket *s, const char *peer, guint status,
        const char *reason, const char *why)
 {
-    g_atomic_int_inc(&x->refused);
-    fl_log_warnx("pubsub: request from %s: %s; answered %u", peer, why,
-                 status);
+    gint n = g_atomic_int_add(&x->refused, 1) + 1;
+
+    if (n <= MAX_TOLD || n % 1000 == 0)
+        fl_log_warnx("pubsub: request from %s: %s; answered %u (%d "
+                     "refused so far)", peer, why, status, n);
     if (s)
         answer(s, status, reason, why);
+    return FALSE;
 }
 
 /* Waits for p's object to be finished (or the run to stop). */
@@ -263,10 +271,10 @@ wait_outcome(Ctx *x, Push *p)
     return st;
 }
 
-static void
+/* One request: FALSE when it was refused. */
+static gboolean
 serve(Ctx *x, GSocket *s, const char *peer)
 {
-    static gint64 counter;      /* request numbers, for names */
     g_autoptr(GString) req = g_string_new(NULL);
     g_autofree char *len_s = NULL, *name = NULL, *te = NULL;
     g_auto(GStrv) words = NULL;
@@ -280,11 +288,9 @@ serve(Ctx *x, GSocket *s, const char *peer)
     guint st;
 
     head = fl_http_read_head(s, req, MAX_HEAD);
-    if (head < 0) {
-        refuse(x, NULL, peer, 408, NULL, "no complete request head (slow, "
-               "cut or too long)");
-        return;
-    }
+    if (head < 0)
+        return refuse(x, NULL, peer, 408, NULL, "no complete request head "
+                      "(slow, cut or too long)");
     {
         g_autofree char *line = g_strndup(req->str, strcspn(req->str,
                                                             "\r\n"));
@@ -310,12 +316,11 @@ serve(Ctx *x, GSocket *s, const char *peer)
     if (len > MAX_BODY)
         return refuse(x, s, peer, 413, "Payload Too Large",
                       "body larger than 16 MiB");
-    if (!read_body(s, req, (gsize)head, (gsize)len, deadline)) {
-        refuse(x, s, peer, 408, "Request Timeout", "body not sent in time");
-        return;
-    }
+    if (!read_body(s, req, (gsize)head, (gsize)len, deadline))
+        return refuse(x, s, peer, 408, "Request Timeout",
+                      "body not sent in time");
     name = push_name(req->str + head, (gsize)len,
-                     (guint64)g_atomic_pointer_add(&counter, 1) + 1, &why);
+                     (guint64)g_atomic_int_add(&x->requests, 1) + 1, &why);
     if (name == NULL)
         return refuse(x, s, peer, 400, "Bad Request", why);
 
@@ -336,6 +341,7 @@ serve(Ctx *x, GSocket *s, const char *peer)
         answer(s, 503, "Service Unavailable", "not committed; send again\n");
     fl_log_debug("%s: answered %u", p->name, st);
     push_unref(p);
+    return TRUE;
 }
 
 /* A pool thread: one connection, served and closed. */
@@ -352,7 +358,7 @@ handle(gpointer item, gpointer data)
                                             G_INET_SOCKET_ADDRESS(sa)));
     g_socket_set_blocking(s, TRUE);
     g_socket_set_timeout(s, IO_TIMEOUT_S);
-    serve(data, s, peer ? peer : "?");
+    (void)serve(data, s, peer ? peer : "?");
     (void)g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
     g_object_unref(conn);
 }

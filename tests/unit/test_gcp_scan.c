@@ -22,7 +22,8 @@ static const char *const entries[] = {
     "{\"insertId\":\"0001\",\"jsonPayload\":{\"connection\":{\"src_ip\":"
     "\"10.2.4.20\",\"dest_ip\":\"10.2.42.35\",\"src_port\":60480,"
     "\"dest_port\":22,\"protocol\":6},\"bytes_sent\":\"43466\","
-    "\"packets_sent\":\"31\",\"start_time\":\"2024-05-25T12:08:40.123456789Z\","
+    "\"packets_sent\":\"31\",\"start_time\":"
+    "\"2024-05-25T12:08:40.123456789Z\","
     "\"end_time\":\"2024-05-25T12:09:35.123456789Z\",\"reporter\":\"SRC\","
     "\"rtt_msec\":\"3\",\"src_instance\":{\"project_id\":\"proj-1\",\"zone\":"
     "\"europe-west1-b\",\"region\":\"europe-west1\",\"vm_name\":\"vm-1\"},"
@@ -54,8 +55,10 @@ static const char *const pieces[] = {
     "\r", "\n", "\v", "\f", "0", "-0", "01", "1.", ".5", "1e", "1E+2",
     "-", "true", "tru", "null", "nul", "false", "[", "]", "{", "}", ",",
     ":", "\"", "{}", "[]", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
-    "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{}}}}}}}}}}",
-    "\"src_ip\":\"10.9.9.9\",", "\"reporter\":\"DEST\",", "\"rep\\u006frter\":",
+    "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":"
+    "{}}}}}}}}}}",
+    "\"src_ip\":\"10.9.9.9\",", "\"reporter\":\"DEST\",",
+    "\"rep\\u006frter\":",
     "\"bytes_sent\":\"1\\u0030\",", "\"vm_name\":\"a\\tb\",",
 };
 
