@@ -19,15 +19,6 @@
 #include "timespec.h"
 #include "decoders/cloud_json_int.h"
 
-static guint
-name_hash(const char *name, gsize len)
-{
-    if (len == 0)
-        return 0;
-    return (guint)(len * 7 + (guchar)name[0] * 3 + (guchar)name[len / 2]
-                   + (guchar)name[len - 1] * 5) % KID_HASH;
-}
-
 /* The kids' hash tables, once every path is in. */
 static void
 hash_kids(FlCjWalker *w)
@@ -40,34 +31,11 @@ hash_kids(FlCjWalker *w)
         for (guint j = 0; j < p->kids->len; j++) {
             guint k = g_array_index(p->kids, guint, j);
             const Node *n = &g_array_index(w->nodes, Node, k);
-            guint h = name_hash(n->name, n->len);
+            guint h = fl_cj_name_hash(n->name, n->len);
 
             p->hash[h] = p->hash[h] == KID_NONE ? (gint16)k : KID_MANY;
         }
     }
-}
-
-gint
-fl_cj_kid(const FlCjWalker *w, gint parent, const char *name, gsize len)
-{
-    const Node *p = &g_array_index(w->nodes, Node, parent);
-    gint16 h = w->hashed ? p->hash[name_hash(name, len)] : KID_MANY;
-
-    if (h == KID_NONE)
-        return -1;
-    if (h >= 0) {
-        const Node *n = &g_array_index(w->nodes, Node, h);
-
-        return n->len == len && memcmp(n->name, name, len) == 0 ? h : -1;
-    }
-    for (guint i = 0; i < p->kids->len; i++) {
-        guint k = g_array_index(p->kids, guint, i);
-        const Node *n = &g_array_index(w->nodes, Node, k);
-
-        if (n->len == len && memcmp(n->name, name, len) == 0)
-            return (gint)k;
-    }
-    return -1;
 }
 
 static void
@@ -120,42 +88,6 @@ value_node(const FlCjWalker *w)
         || w->stack[w->depth - 1] < 0)
         return -1;
     return w->key_node;
-}
-
-void
-fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s, gsize len)
-{
-    const Node *n;
-    FlCjValue *v;
-
-    if (node < 0)
-        return;
-    n = &g_array_index(w->nodes, Node, node);
-    if (n->slot < 0)
-        return;
-    v = &w->v[n->slot];
-    v->type = type;
-    v->off = v->len = 0;
-    if (type == FL_CJ_STRING && len > n->max_len) {
-        v->type = FL_CJ_TOO_LONG;
-        v->full_len = len;
-        return;
-    }
-    if (type == FL_CJ_STRING || type == FL_CJ_NUMBER) {
-        GString *a = w->arena;
-        gsize at = a->len;
-
-        /* A copy and its NUL, without GString's general insert. */
-        if (at + len + 2 > a->allocated_len)
-            g_string_set_size(a, at + len + 1);
-        else
-            a->len = at + len + 1;
-        memcpy(a->str + at, s, len);
-        a->str[at + len] = '\0';
-        a->str[a->len] = '\0';
-        v->off = (guint32)at;
-        v->len = (guint32)len;
-    }
 }
 
 static void
@@ -537,6 +469,38 @@ fl_cj_uint(const FlCjEntry *e, guint slot, guint64 max, guint64 *out,
     return TRUE;
 }
 
+/* A dotted quad by inet_pton's rules (four decimal parts of 0 to 255,
+ * none with a leading zero), without its call and its strchr a digit. */
+static gboolean
+ipv4(const char *s, gsize len, guint8 out[4])
+{
+    guint part = 0, val = 0;
+    gboolean digit = FALSE;
+
+    for (gsize i = 0; i < len; i++) {
+        guint d = (guint)(s[i] - '0');
+
+        if (d <= 9) {
+            if (digit && val == 0)
+                return FALSE;
+            val = val * 10 + d;
+            if (val > 255)
+                return FALSE;
+            digit = TRUE;
+        } else if (s[i] == '.' && digit && part < 3) {
+            out[part++] = (guint8)val;
+            val = 0;
+            digit = FALSE;
+        } else {
+            return FALSE;
+        }
+    }
+    if (!digit || part != 3)
+        return FALSE;
+    out[3] = (guint8)val;
+    return TRUE;
+}
+
 gboolean
 fl_cj_addr(const char *s, gsize len, guint8 *family, guint8 bytes[16])
 {
@@ -544,15 +508,15 @@ fl_cj_addr(const char *s, gsize len, guint8 *family, guint8 bytes[16])
 
     if (len == 0 || len >= sizeof buf)
         return FALSE;
+    if (memchr(s, ':', len) == NULL) {
+        *family = 4;
+        memset(bytes, 0, 16);
+        return ipv4(s, len, bytes);
+    }
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (memchr(buf, ':', len)) {
-        *family = 6;
-        return inet_pton(AF_INET6, buf, bytes) == 1;
-    }
-    *family = 4;
-    memset(bytes, 0, 16);
-    return inet_pton(AF_INET, buf, bytes) == 1;
+    *family = 6;
+    return inet_pton(AF_INET6, buf, bytes) == 1;
 }
 
 static gboolean

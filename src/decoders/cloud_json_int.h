@@ -5,6 +5,8 @@
 #ifndef FL_CLOUD_JSON_INT_H
 #define FL_CLOUD_JSON_INT_H
 
+#include <string.h>
+
 #include <yajl/yajl_parse.h>
 
 #include "decoders/cloud_json.h"
@@ -49,12 +51,96 @@ struct FlCjWalker {
     GError *stop;
 };
 
+/* Inline: the scanner calls these for every key and kept value. */
+
+static inline guint
+fl_cj_name_hash(const char *name, gsize len)
+{
+    if (len == 0)
+        return 0;
+    return (guint)(len * 7 + (guchar)name[0] * 3 + (guchar)name[len / 2]
+                   + (guchar)name[len - 1] * 5) % KID_HASH;
+}
+
+/* Names are short: eight bytes a go beat a call to memcmp. */
+static inline gboolean
+fl_cj_same(const char *a, const char *b, gsize len)
+{
+    for (; len >= 8; a += 8, b += 8, len -= 8) {
+        guint64 x, y;
+
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return FALSE;
+    }
+    for (; len > 0; a++, b++, len--)
+        if (*a != *b)
+            return FALSE;
+    return TRUE;
+}
+
 /* The child of tree node parent named name, or -1. */
-gint fl_cj_kid(const FlCjWalker *w, gint parent, const char *name,
-               gsize len);
+static inline gint
+fl_cj_kid(const FlCjWalker *w, gint parent, const char *name, gsize len)
+{
+    const Node *p = &g_array_index(w->nodes, Node, parent);
+    gint16 h = w->hashed ? p->hash[fl_cj_name_hash(name, len)] : KID_MANY;
+
+    if (h == KID_NONE)
+        return -1;
+    if (h >= 0) {
+        const Node *n = &g_array_index(w->nodes, Node, h);
+
+        return n->len == len && fl_cj_same(n->name, name, len) ? h : -1;
+    }
+    for (guint i = 0; i < p->kids->len; i++) {
+        guint k = g_array_index(p->kids, guint, i);
+        const Node *n = &g_array_index(w->nodes, Node, k);
+
+        if (n->len == len && memcmp(n->name, name, len) == 0)
+            return (gint)k;
+    }
+    return -1;
+}
+
 /* A value of node (may be -1: nothing kept) into its slot. */
-void fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
-                 gsize len);
+static inline void
+fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
+            gsize len)
+{
+    const Node *n;
+    FlCjValue *v;
+
+    if (node < 0)
+        return;
+    n = &g_array_index(w->nodes, Node, node);
+    if (n->slot < 0)
+        return;
+    v = &w->v[n->slot];
+    v->type = type;
+    v->off = v->len = 0;
+    if (type == FL_CJ_STRING && len > n->max_len) {
+        v->type = FL_CJ_TOO_LONG;
+        v->full_len = len;
+        return;
+    }
+    if (type == FL_CJ_STRING || type == FL_CJ_NUMBER) {
+        GString *a = w->arena;
+        gsize at = a->len;
+
+        /* A copy and its NUL, without GString's general insert. */
+        if (at + len + 2 > a->allocated_len)
+            g_string_set_size(a, at + len + 1);
+        else
+            a->len = at + len + 1;
+        memcpy(a->str + at, s, len);
+        a->str[at + len] = '\0';
+        a->str[a->len] = '\0';
+        v->off = (guint32)at;
+        v->len = (guint32)len;
+    }
+}
 
 typedef enum {
     FL_CJ_SCAN_NO,              /* not taken: yajl reads the line */

@@ -37,6 +37,10 @@
 
 #include "decoders/cloud_json_int.h"
 
+/* The helpers are inlined into value() and object(): called for every
+ * token, their calls and out-parameters cost more than their work. */
+#define HOT static inline __attribute__((always_inline))
+
 /* Below FL_CJ_MAX_DEPTH, so that the depth error is always yajl's. */
 #define MAX_NEST 24
 
@@ -59,7 +63,7 @@ static const guint8 plain[256] = {
 #undef R16
 };
 
-static inline void
+HOT void
 ws(Scan *s)
 {
     /* Compact JSON: no space, and the test stops at once. */
@@ -69,7 +73,7 @@ ws(Scan *s)
         s->p++;
 }
 
-static inline gboolean
+HOT gboolean
 eat(Scan *s, char c)
 {
     ws(s);
@@ -85,7 +89,7 @@ eat(Scan *s, char c)
  * and *len, *esc when it has escapes.  FALSE when it is not a string yajl
  * takes the same way.
  */
-static inline gboolean
+HOT gboolean
 string(Scan *s, const char **str, gsize *len, gboolean *esc)
 {
     const guint8 *q = (const guint8 *)s->p + 1, *end = (const guint8 *)s->end;
