@@ -21,7 +21,9 @@
  *
  * Bounds: at most MAX_CONNS requests are served at once, by a pool of
  * threads, and MAX_QUEUED connections wait for one (more are answered
- * 503 at once), so at most MAX_CONNS bodies of MAX_BODY are in memory;
+ * 503 at once), so at most MAX_CONNS bodies of MAX_BODY are held here,
+ * each once (read into a buffer of its size that the object takes; the
+ * pipeline's copy counts against its own bound on whole objects);
  * every read waits IO_TIMEOUT_S at most, a whole request
  * REQUEST_DEADLINE_S.
  * Plain HTTP: TLS is a reverse proxy's (README).
@@ -217,25 +219,32 @@ push_name(const char *body, gsize len, guint64 nr, const char **why)
                            sub ? sub : "-", nr);
 }
 
-/* Reads the rest of a body of len bytes into req (after head bytes);
- * FALSE when the client is gone or too slow. */
-static gboolean
-read_body(GSocket *s, GString *req, gsize head, gsize len, gint64 deadline)
+/*
+ * The body of len bytes, the part read with the head (in req after head
+ * bytes) and the rest, in one buffer of its exact size (the object takes
+ * it without a copy); NULL when the client is gone or too slow.
+ */
+static GBytes *
+read_body(GSocket *s, const GString *req, gsize head, gsize len,
+          gint64 deadline)
 {
-    char buf[65536];
+    g_autofree char *buf = g_malloc(len + 1);
+    gsize got = MIN(req->len - head, len);
 
-    while (req->len < head + len) {
+    memcpy(buf, req->str + head, got);
+    while (got < len) {
         gssize n;
 
         if (g_get_monotonic_time() > deadline)
-            return FALSE;
-        n = g_socket_receive(s, buf, MIN(sizeof buf, head + len - req->len),
-                             NULL, NULL);
+            return NULL;
+        n = g_socket_receive(s, buf + got, MIN(len - got, 65536), NULL,
+                             NULL);
         if (n <= 0)
-            return FALSE;
-        g_string_append_len(req, buf, n);
+            return NULL;
+        got += (gsize)n;
     }
-    return TRUE;
+    buf[len] = '\0';
+    return g_bytes_new_take(g_steal_pointer(&buf), len);
 }
 
 /* Answers status (s NULL: the client is gone) and logs why: the first
@@ -278,6 +287,7 @@ serve(Ctx *x, GSocket *s, const char *peer)
     g_autoptr(GString) req = g_string_new(NULL);
     g_autofree char *len_s = NULL, *name = NULL, *te = NULL;
     g_auto(GStrv) words = NULL;
+    g_autoptr(GBytes) body = NULL;
     gint64 deadline = g_get_monotonic_time()
                       + (gint64)REQUEST_DEADLINE_S * G_USEC_PER_SEC;
     const char *why = NULL;
@@ -316,10 +326,11 @@ serve(Ctx *x, GSocket *s, const char *peer)
     if (len > MAX_BODY)
         return refuse(x, s, peer, 413, "Payload Too Large",
                       "body larger than 16 MiB");
-    if (!read_body(s, req, (gsize)head, (gsize)len, deadline))
+    body = read_body(s, req, (gsize)head, (gsize)len, deadline);
+    if (body == NULL)
         return refuse(x, s, peer, 408, "Request Timeout",
                       "body not sent in time");
-    name = push_name(req->str + head, (gsize)len,
+    name = push_name(g_bytes_get_data(body, NULL), (gsize)len,
                      (guint64)g_atomic_int_add(&x->requests, 1) + 1, &why);
     if (name == NULL)
         return refuse(x, s, peer, 400, "Bad Request", why);
@@ -329,7 +340,7 @@ serve(Ctx *x, GSocket *s, const char *peer)
     g_mutex_init(&p->lock);
     g_cond_init(&p->cond);
     p->name = g_steal_pointer(&name);
-    p->body = g_bytes_new(req->str + head, (gsize)len);
+    p->body = g_steal_pointer(&body);
     g_async_queue_push(x->queue, p);
     st = wait_outcome(x, p);
     g_atomic_int_inc(&x->answered);
