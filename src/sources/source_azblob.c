@@ -1,0 +1,495 @@
+/*
+ * source_azblob.c - the "azblob" source: azblob://ACCOUNT/CONTAINER/PREFIX.
+ *
+ * Blobs come from the walker (azblob_walk.c: the y=/m=/d=/h= layout,
+ * --since/--until, only the hours of the range listed) in name order.
+ * Each blob is read from where the last read of it stopped: the position
+ * "azblob://ACCOUNT/CONTAINER/BLOB" -> "END BLOCKS ID" (END the byte where
+ * the records read so far end, i.e. where the "]}" footer was; BLOCKS the
+ * committed blocks up to END; ID the block ending at END, or "-") is
+ * kept in memory for the run and, with --state, in the state file, put
+ * by the object's done hook once its records were flushed.  A blob whose
+ * listed size is what it was at the last read is skipped without a
+ * request.  A grown one costs a Get Block List (committed), which says
+ * where the footer starts now (the last block) and that the blocks read
+ * before are still there (the block ending at END has the ID recorded);
+ * then only [END, new end) is read (azblob_object.h).  A blob written
+ * whole (Put Blob: no committed blocks) has its footer found by reading
+ * its last 64 bytes instead.  A blob that was rewritten (the recorded
+ * block is gone, or it shrank) is read whole again, with a warning.
+ *
+ * With --follow the walk is repeated every --cwl-poll-interval seconds
+ * once it ends; after the first pass (all of the prefix, or the --since
+ * range), a poll lists only the previous and the current hour, which is
+ * where Azure still appends.
+ *
+ * The memory position moves when an object is handed out, so a blob is
+ * never read twice in a run even while its records are still on their
+ * way; an object that then fails is read again by the next run only.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "azure/blob.h"
+#include "error.h"
+#include "log.h"
+#include "sources/azblob_object.h"
+#include "sources/azblob_walk.h"
+#include "sources/checkpoint.h"
+#include "sources/source.h"
+
+#define TAIL_BYTES 64
+#define FOLLOW_HOURS 2
+#define WAIT_STEP_US (200 * 1000)
+
+typedef struct {
+    guint64 end;                /* where the records read end */
+    guint64 size;               /* the blob's size then */
+    guint blocks;               /* committed blocks up to end */
+    char *id;                   /* the block ending at end, or NULL */
+} Position;
+
+typedef struct {
+    FlAzure *az;
+    FlAzBlob *client;           /* the reader thread's: lists, block lists */
+    char *account, *container, *prefix;
+    FlAzWalk *walk;
+    FlCheckpoint *checkpoint;
+    GHashTable *positions;      /* id -> Position *, this run's */
+    const volatile gint *stop;
+    gboolean follow;
+    guint poll;
+    gboolean has_range;
+    gint64 since, until;
+    gboolean first_pass_done;
+    guint64 *list_requests, requests_before;
+} AzSource;
+
+static void
+position_free(Position *p)
+{
+    if (p == NULL)
+        return;
+    g_free(p->id);
+    g_free(p);
+}
+
+static char *
+position_format(const Position *p)
+{
+    return g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+                           " %u %s", p->end, p->size, p->blocks,
+                           p->id ? p->id : "-");
+}
+
+/* "END SIZE BLOCKS ID"; NULL when it is not one. */
+static Position *
+position_parse(const char *s)
+{
+    g_auto(GStrv) f = g_strsplit(s, " ", -1);
+    Position p = { 0 };
+    guint64 blocks;
+
+    if (g_strv_length(f) != 4
+        || !g_ascii_string_to_unsigned(f[0], 10, 0, G_MAXINT64, &p.end, NULL)
+        || !g_ascii_string_to_unsigned(f[1], 10, 0, G_MAXINT64, &p.size,
+                                       NULL)
+        || !g_ascii_string_to_unsigned(f[2], 10, 0, FL_AZBLOB_MAX_BLOCKS,
+                                       &blocks, NULL)
+        || p.end > p.size)
+        return NULL;
+    p.blocks = (guint)blocks;
+    p.id = strcmp(f[3], "-") ? g_strdup(f[3]) : NULL;
+    return g_memdup(&p, sizeof p);
+}
+
+static gboolean
+list_page(gpointer data, const char *prefix, const char *delimiter,
+          const char *marker, FlAzBlobListing *out, GError **err)
+{
+    AzSource *s = data;
+
+    return fl_azblob_list(s->client, s->container, prefix, delimiter, marker,
+                          out, err);
+}
+
+/* "ACCOUNT/CONTAINER[/PREFIX]"; FL_ERROR_CONFIG when malformed. */
+static gboolean
+split_location(AzSource *s, const char *loc, GError **err)
+{
+    g_auto(GStrv) f = g_strsplit(loc, "/", 3);
+    gsize al = f[0] ? strlen(f[0]) : 0, cl = f[0] && f[1] ? strlen(f[1]) : 0;
+
+    if (al < 3 || al > 24 || cl < 3 || cl > 63) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "azblob://%s: not "
+                    "azblob://ACCOUNT/CONTAINER/PREFIX (an account name has "
+                    "3 to 24 characters, a container 3 to 63)", loc);
+        return FALSE;
+    }
+    s->account = g_strdup(f[0]);
+    s->container = g_strdup(f[1]);
+    s->prefix = g_strdup(f[2] ? f[2] : "");
+    return TRUE;
+}
+
+static void
+walk_start(AzSource *s)
+{
+    FlAzWalkConfig wc = { s->prefix, s->has_range, s->since, s->until };
+
+    if (s->first_pass_done) {
+        /* Polls: the hours Azure may still append to. */
+        gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+
+        wc.has_range = TRUE;
+        wc.since = now - FOLLOW_HOURS * 3600;
+        wc.until = now + 3600;
+    }
+    g_clear_pointer(&s->walk, fl_azwalk_free);
+    s->walk = fl_azwalk_new(&wc, list_page, s);
+}
+
+static gboolean
+az_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
+        GError **err)
+{
+    AzSource *s;
+
+    if (cfg == NULL || cfg->azure == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CONFIG,
+                    "azblob://%s: Azure access is not set up", location);
+        return FALSE;
+    }
+    s = g_new0(AzSource, 1);
+    src->ctx = s;
+    if (!split_location(s, location, err))
+        return FALSE;
+    s->az = fl_azure_ref(cfg->azure);
+    s->client = fl_azblob_new(s->az, s->account);
+    s->checkpoint = cfg->checkpoint ? fl_checkpoint_ref(cfg->checkpoint)
+                                    : NULL;
+    s->positions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)position_free);
+    s->stop = cfg->stop;
+    s->follow = cfg->cwl_follow;
+    s->poll = MAX(cfg->cwl_poll_interval, 1u);
+    s->has_range = cfg->has_range;
+    s->since = cfg->since;
+    s->until = s->follow ? G_MAXINT64 / 2 : cfg->until;
+    s->list_requests = &src->n.list_requests;
+    walk_start(s);
+    return TRUE;
+}
+
+static gboolean
+stopping(const AzSource *s)
+{
+    return s->stop && g_atomic_int_get(s->stop);
+}
+
+/* The last position of id: this run's, else the state file's. */
+static const Position *
+position_lookup(AzSource *s, const char *id)
+{
+    Position *p = g_hash_table_lookup(s->positions, id);
+    g_autofree char *saved = NULL;
+
+    if (p != NULL || s->checkpoint == NULL)
+        return p;
+    saved = fl_checkpoint_position_get(s->checkpoint, id);
+    if (saved == NULL)
+        return NULL;
+    if ((p = position_parse(saved)) == NULL) {
+        fl_log_warnx("%s: the position in the state file is not one; "
+                     "read whole", id);
+        return NULL;
+    }
+    g_hash_table_replace(s->positions, g_strdup(id), p);
+    return p;
+}
+
+/* Where the footer of a blob without blocks starts: its last bytes end in
+ * "]" "}" (whitespace around allowed).  FALSE with *err. */
+static gboolean
+footer_by_tail(AzSource *s, const char *blob, guint64 size, guint64 *end,
+               GError **err)
+{
+    guint64 from = size > TAIL_BYTES ? size - TAIL_BYTES : 0;
+    guint8 buf[TAIL_BYTES];
+    gsize n = 0;
+    FlHttpStream *st;
+    gssize r;
+    gsize i;
+
+    if (size == 0) {
+        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "azblob://%s/%s/%s: "
+                    "empty", s->account, s->container, blob);
+        return FALSE;
+    }
+    st = fl_azblob_get(s->client, s->container, blob, from, size, err);
+    if (st == NULL)
+        return FALSE;
+    while (n < sizeof buf && (r = fl_http_stream_read(st, buf + n,
+                                                      sizeof buf - n,
+                                                      err)) > 0)
+        n += (gsize)r;
+    fl_http_stream_close(st);
+    if (err && *err) {
+        g_prefix_error(err, "azblob://%s/%s/%s: ", s->account, s->container,
+                       blob);
+        return FALSE;
+    }
+    i = n;
+    while (i > 0 && g_ascii_isspace(buf[i - 1]))
+        i--;
+    if (i > 0 && buf[i - 1] == '}') {
+        i--;
+        while (i > 0 && g_ascii_isspace(buf[i - 1]))
+            i--;
+        if (i > 0 && buf[i - 1] == ']') {
+            *end = from + i - 1;
+            return TRUE;
+        }
+    }
+    g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "azblob://%s/%s/%s: does "
+                "not end in ]} (not a flow log document)", s->account,
+                s->container, blob);
+    return FALSE;
+}
+
+typedef enum { PLAN_SKIP, PLAN_READ, PLAN_ERROR } Plan;
+
+/*
+ * What to read of blob b: the range and the position after it.  With
+ * blocks the footer is the last block, and the recorded block must still
+ * end at the recorded byte.
+ */
+static Plan
+plan(AzSource *s, const FlAzBlobItem *b, const Position *old,
+     FlAzObjectSpec *spec, Position *next, GError **err)
+{
+    g_autoptr(GPtrArray) blocks = NULL;
+    guint64 sum = 0;
+    gboolean same = FALSE;
+
+    blocks = fl_azblob_blocks(s->client, s->container, b->name, err);
+    if (blocks == NULL)
+        return PLAN_ERROR;
+    memset(next, 0, sizeof *next);
+    for (guint i = 0; i < blocks->len; i++) {
+        const FlAzBlock *k = blocks->pdata[i];
+
+        sum += k->size;
+        if (i + 1 < blocks->len) {
+            next->end = sum;
+            next->blocks = i + 1;
+            next->id = k->id;       /* borrowed until the end of next() */
+        }
+        if (old && old->id && sum == old->end && i + 1 == old->blocks
+            && strcmp(k->id, old->id) == 0)
+            same = TRUE;
+    }
+    if (blocks->len >= 2) {
+        next->size = sum;
+        next->id = g_strdup(next->id);
+    } else {
+        next->id = NULL;
+        next->blocks = 0;
+        next->size = blocks->len ? sum : b->size;
+        if (!footer_by_tail(s, b->name, next->size, &next->end, err))
+            return PLAN_ERROR;
+        /* Without blocks only the growth itself says it is the same. */
+        same = old && old->id == NULL && old->end <= next->end
+               && old->size <= next->size;
+    }
+    if (old && !same)
+        fl_log_warnx("azblob://%s/%s/%s: rewritten since it was last read "
+                     "(the blocks read before are gone); read whole again",
+                     s->account, s->container, b->name);
+    memset(spec, 0, sizeof *spec);
+    spec->account = s->account;
+    spec->container = s->container;
+    spec->blob = b->name;
+    if (old && same) {
+        if (next->end <= old->end)
+            return PLAN_SKIP;
+        spec->from = old->end;
+        spec->to = next->end;
+        spec->fragment = TRUE;
+    } else {
+        spec->from = 0;
+        spec->to = next->size;
+    }
+    return PLAN_READ;
+}
+
+/* ---- the done hook: the position, written after the flush ------------ */
+
+typedef struct {
+    FlCheckpoint *cp;
+    char *id, *value;
+} AzDone;
+
+static gboolean
+az_done(gpointer data, gboolean ok, GError **err)
+{
+    AzDone *d = data;
+
+    if (!ok)
+        return TRUE;
+    return fl_checkpoint_position_put(d->cp, d->id, d->value, err);
+}
+
+static void
+az_done_free(gpointer data)
+{
+    AzDone *d = data;
+
+    fl_checkpoint_unref(d->cp);
+    g_free(d->id);
+    g_free(d->value);
+    g_free(d);
+}
+
+static void
+attach_done(AzSource *s, FlObject *obj, const char *id, const Position *p)
+{
+    AzDone *d;
+
+    if (s->checkpoint == NULL)
+        return;
+    d = g_new0(AzDone, 1);
+    d->cp = fl_checkpoint_ref(s->checkpoint);
+    d->id = g_strdup(id);
+    d->value = position_format(p);
+    obj->on_done = g_new0(FlObjectDone, 1);
+    obj->on_done->done = az_done;
+    obj->on_done->free = az_done_free;
+    obj->on_done->data = d;
+}
+
+/* The object for blob b, or NULL: nothing new (*err unset) or failed. */
+static FlObject *
+open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
+{
+    g_autofree char *id = g_strdup_printf("azblob://%s/%s/%s", s->account,
+                                          s->container, b->name);
+    const Position *old = position_lookup(s, id);
+    Position next;
+    FlAzObjectSpec spec;
+    FlObject *obj;
+
+    if (old && old->size == b->size) {
+        src->n.skipped_done++;
+        return NULL;
+    }
+    switch (plan(s, b, old, &spec, &next, err)) {
+    case PLAN_ERROR:
+        return NULL;
+    case PLAN_SKIP:
+        src->n.skipped_done++;
+        g_free(next.id);
+        return NULL;
+    case PLAN_READ:
+    default:
+        break;
+    }
+    fl_log_debug("%s: bytes %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
+                 "%s", id, spec.from, spec.to,
+                 spec.fragment ? " (new records)" : "");
+    obj = fl_azblob_object_open(s->az, &spec, err);
+    if (obj == NULL) {
+        g_free(next.id);
+        return NULL;
+    }
+    attach_done(s, obj, id, &next);
+    g_hash_table_replace(s->positions, g_steal_pointer(&id),
+                         g_memdup(&next, sizeof next));
+    return obj;
+}
+
+/* Sleeps until the next poll; FALSE when stopped. */
+static gboolean
+wait_poll(AzSource *s)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)s->poll * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time() < end) {
+        if (stopping(s))
+            return FALSE;
+        g_usleep(WAIT_STEP_US);
+    }
+    return !stopping(s);
+}
+
+static FlNext
+az_next(FlSource *src, FlObject **obj, GError **err)
+{
+    AzSource *s = src->ctx;
+
+    *obj = NULL;
+    while (!stopping(s)) {
+        g_autoptr(FlAzBlobItem) b = NULL;
+        GError *local = NULL;
+
+        if (s->walk == NULL)
+            break;
+        b = fl_azwalk_next(s->walk, &local);
+        *s->list_requests = s->requests_before + fl_azwalk_requests(s->walk);
+        if (b == NULL) {
+            s->requests_before += fl_azwalk_requests(s->walk);
+            src->n.skipped_keys += fl_azwalk_skipped(s->walk);
+            if (!s->follow) {
+                g_clear_pointer(&s->walk, fl_azwalk_free);
+                if (local) {
+                    g_propagate_error(err, local);
+                    return FL_NEXT_ERROR;
+                }
+                return FL_NEXT_END;
+            }
+            s->first_pass_done = TRUE;
+            walk_start(s);
+            if (local) {
+                g_propagate_error(err, local);
+                return FL_NEXT_ERROR;
+            }
+            if (!wait_poll(s))
+                break;
+            continue;
+        }
+        *obj = open_blob(src, s, b, &local);
+        if (*obj)
+            return FL_NEXT_OK;
+        if (local) {
+            g_propagate_error(err, local);
+            return FL_NEXT_ERROR;
+        }
+    }
+    return FL_NEXT_END;
+}
+
+static void
+az_close(FlSource *src)
+{
+    AzSource *s = src->ctx;
+
+    if (s == NULL)
+        return;
+    g_clear_pointer(&s->walk, fl_azwalk_free);
+    g_clear_pointer(&s->client, fl_azblob_free);
+    g_clear_pointer(&s->az, fl_azure_unref);
+    g_clear_pointer(&s->checkpoint, fl_checkpoint_unref);
+    g_clear_pointer(&s->positions, g_hash_table_unref);
+    g_free(s->account);
+    g_free(s->container);
+    g_free(s->prefix);
+    g_free(s);
+}
+
+const FlSourceType fl_source_type_azblob = {
+    .scheme = "azblob",
+    .open = az_open,
+    .next = az_next,
+    .close = az_close,
+};
