@@ -27,6 +27,7 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
 
 INTEGRATION_TESTS += tests/integration/azure_file.py
+INTEGRATION_TESTS += tests/integration/azblob.py
 
 INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh \
 	tests/integration/signals.sh
