@@ -114,6 +114,13 @@ tests_fuzz_fuzz_s3_xml_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="s3_xml", "s3_xml/crashes"'
 tests_fuzz_fuzz_s3_xml_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/fuzz/fuzz_azblob_xml_replay
+tests_fuzz_fuzz_azblob_xml_replay_SOURCES = tests/fuzz/fuzz_azblob_xml.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_azblob_xml_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="azblob_xml", "azblob_xml/crashes"'
+tests_fuzz_fuzz_azblob_xml_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/fuzz/fuzz_aws_profile_replay
 tests_fuzz_fuzz_aws_profile_replay_SOURCES = tests/fuzz/fuzz_aws_profile.c \
 	tests/fuzz/replay.c
