@@ -437,6 +437,11 @@ az_next(FlSource *src, FlObject **obj, GError **err)
             break;
         b = fl_azwalk_next(s->walk, &local);
         *s->list_requests = s->requests_before + fl_azwalk_requests(s->walk);
+        if (local && stopping(s)) {
+            /* A request cut by the signal: not the container's fault. */
+            g_clear_error(&local);
+            break;
+        }
         if (b == NULL) {
             s->requests_before += fl_azwalk_requests(s->walk);
             src->n.skipped_keys += fl_azwalk_skipped(s->walk);
@@ -461,6 +466,10 @@ az_next(FlSource *src, FlObject **obj, GError **err)
         *obj = open_blob(src, s, b, &local);
         if (*obj)
             return FL_NEXT_OK;
+        if (local && stopping(s)) {
+            g_clear_error(&local);
+            break;
+        }
         if (local) {
             g_propagate_error(err, local);
             return FL_NEXT_ERROR;
