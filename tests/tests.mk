@@ -101,6 +101,10 @@ tests_fuzz_fuzz_s3_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="s3_event", "s3_event/crashes"'
 tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_azblob
+tests_unit_test_azblob_SOURCES = tests/unit/test_azblob.c
+tests_unit_test_azblob_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/unit/test_s3_xml
 tests_unit_test_s3_xml_SOURCES = tests/unit/test_s3_xml.c
 tests_unit_test_s3_xml_LDADD = src/libflowlog.a $(FL_LIBS)

@@ -231,8 +231,9 @@ descend(FlAzWalk *w, Task *t, GError **err)
         gsize n;
         const char *seg = last_segment(p, &n);
 
-        if (!g_str_has_prefix(p, t->prefix))
-            continue;                   /* not what was asked for */
+        if (!g_str_has_prefix(p, t->prefix)
+            || (i > 0 && strcmp(p, prefixes->pdata[i - 1]) == 0))
+            continue;                   /* not asked for, or a repeat */
         if (n >= 2 && seg[0] == 'y' && seg[1] == '=') {
             if (!dated) {
                 g_autofree char *parent = g_strndup(p, (gsize)(seg - p));
