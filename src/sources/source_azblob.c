@@ -388,8 +388,15 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
     case PLAN_ERROR:
         return NULL;
     case PLAN_SKIP:
+        /* Only the closing block changed: remember the new size, so the
+         * next poll does not ask for the block list again. */
         src->n.skipped_done++;
+        next.end = old->end;
+        next.blocks = old->blocks;
         g_free(next.id);
+        next.id = g_strdup(old->id);
+        g_hash_table_replace(s->positions, g_steal_pointer(&id),
+                             g_memdup(&next, sizeof next));
         return NULL;
     case PLAN_READ:
     default:
