@@ -134,6 +134,23 @@ fl_azblob_set_error(const FlHttpResponse *resp, const char *account,
                 message ? ": " : "", message ? message : "");
 }
 
+/* The service's refusal; for a refused credential, says which one (by
+ * its source, never its value). */
+static void
+refused(FlAzBlob *c, const FlHttpResponse *resp, const char *container,
+        const char *blob, GError **err)
+{
+    fl_azblob_set_error(resp, c->account, container, blob, err);
+    if (err && *err && (*err)->code == FL_ERROR_AUTH) {
+        char *m = g_strdup_printf("%s (%s from %s)", (*err)->message,
+                                  c->az->key ? "Shared Key" : "SAS token",
+                                  c->az->cred_source);
+
+        g_free((*err)->message);
+        (*err)->message = m;
+    }
+}
+
 gboolean
 fl_azblob_list(FlAzBlob *c, const char *container, const char *prefix,
                const char *delimiter, const char *marker,
@@ -170,7 +187,7 @@ fl_azblob_list(FlAzBlob *c, const char *container, const char *prefix,
         return FALSE;
     }
     if (resp.status != 200) {
-        fl_azblob_set_error(&resp, c->account, container, NULL, err);
+        refused(c, &resp, container, NULL, err);
         goto out;
     }
     body = g_bytes_get_data(resp.body, &len);
@@ -207,7 +224,7 @@ fl_azblob_blocks(FlAzBlob *c, const char *container, const char *blob,
         return NULL;
     }
     if (resp.status != 200) {
-        fl_azblob_set_error(&resp, c->account, container, blob, err);
+        refused(c, &resp, container, blob, err);
         goto out;
     }
     body = g_bytes_get_data(resp.body, &len);
@@ -243,7 +260,7 @@ fl_azblob_get(FlAzBlob *c, const char *container, const char *blob,
     fill_request(c, &req, url, headers);
     st = fl_http_stream_open(c->http, &req, &resp, err);
     if (st == NULL && (err == NULL || *err == NULL))
-        fl_azblob_set_error(&resp, c->account, container, blob, err);
+        refused(c, &resp, container, blob, err);
     else if (st == NULL)
         g_prefix_error(err, "azblob://%s/%s/%s: ", c->account, container,
                        blob);
