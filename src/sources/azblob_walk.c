@@ -174,6 +174,11 @@ range_leaves(FlAzWalk *w, const char *parent, guint depth, GList **out)
     gboolean by_hour = (w->cfg.until - start) <= FL_AZWALK_MAX_HOURS * 3600;
     gint64 step = by_hour ? 3600 : 86400;
 
+    if (w->cfg.until - start > (gint64)FL_AZWALK_MAX_DAYS * 86400) {
+        /* A day per request would cost more than listing it all. */
+        *out = g_list_prepend(*out, task_new(LEAF, parent, depth));
+        return;
+    }
     if (!by_hour)
         start -= (start % 86400 + 86400) % 86400;
     for (gint64 t = start; t < w->cfg.until; t += step) {

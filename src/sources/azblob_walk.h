@@ -16,7 +16,9 @@
  * above are few: one folder each), and there lists only the hours of the
  * range: one prefix ".../y=YYYY/m=MM/d=DD/h=HH/" per hour when the range
  * spans at most FL_AZWALK_MAX_HOURS hours, else one per day
- * (".../d=DD/"), whose blobs are filtered by their hour.  A one-hour read
+ * (".../d=DD/"), whose blobs are filtered by their hour, and past
+ * FL_AZWALK_MAX_DAYS days (--until alone starts the range in 1970) the
+ * whole folder above the "y=" level, filtered.  A one-hour read
  * of one resource thus costs about as many list requests as the resource
  * path has levels, plus one.  At most FL_AZWALK_MAX_DEPTH levels are
  * descended below the prefix.
@@ -33,6 +35,7 @@
 
 #define FL_AZWALK_MAX_DEPTH 16
 #define FL_AZWALK_MAX_HOURS 48
+#define FL_AZWALK_MAX_DAYS 62
 
 /* One List Blobs page; marker NULL for the first; appends to out and
  * sets out->next_marker (NULL at the end).  FALSE with *err. */

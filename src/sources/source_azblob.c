@@ -176,7 +176,7 @@ az_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     s->poll = MAX(cfg->cwl_poll_interval, 1u);
     s->has_range = cfg->has_range;
     s->since = cfg->since;
-    s->until = s->follow ? G_MAXINT64 / 2 : cfg->until;
+    s->until = cfg->until;      /* now, when --since came alone */
     s->list_requests = &src->n.list_requests;
     walk_start(s);
     return TRUE;

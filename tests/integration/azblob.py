@@ -19,8 +19,8 @@ Cases:
   - wrong key, wrong SAS: refused with the service's error code and the
     container's name, exit status 2, and neither secret in the output;
     a key that is not base64: exit 1, not printed;
-  - --follow: a running process re-lists, reads the blob that grew, and
-    exports only the new tuples.
+  - --follow --since -1h: a running process lists the range, then
+    re-lists, reads the blob that grew, and exports only the new tuples.
 """
 
 import base64
@@ -306,7 +306,7 @@ def follow(env, ck, srv, cli):
          if not k.startswith("AZURE_STORAGE")}
     e["AZURE_STORAGE_KEY"] = azurite.KEY
     cmd = env.cmd("--endpoint-url", srv.url, "-o", out, "--state", state,
-                  "--follow", "--cwl-poll-interval", "1",
+                  "--follow", "--cwl-poll-interval", "1", "--since", "-1h",
                   "azblob://%s/%s/" % (azurite.ACCOUNT, c))
     fltest.log("$ " + " ".join(cmd))
     p = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE,

@@ -215,6 +215,21 @@ test_walk_days(void)
 }
 
 static void
+test_walk_long(void)
+{
+    Mem m = { container, g_ptr_array_new_with_free_func(g_free), 1000 };
+    /* --until alone: from 1970, so the folder is listed whole. */
+    FlAzWalkConfig wc = { "", TRUE, 0, 1796083200 + 10 * 3600 };
+    g_autoptr(GPtrArray) got = walk_all(&wc, &m);
+
+    g_assert_cmpuint(got->len, ==, 2);      /* 11-30 h=23, 12-01 h=09 */
+    g_assert_cmpuint(m.asked->len, <=, 8);
+    g_assert_cmpstr(g_ptr_array_index(m.asked, m.asked->len - 1), ==,
+                    RES "|");
+    g_ptr_array_unref(m.asked);
+}
+
+static void
 test_walk_all(void)
 {
     Mem m = { container, g_ptr_array_new_with_free_func(g_free), 3 };
@@ -240,6 +255,7 @@ main(int argc, char **argv)
     g_test_add_func("/azblob/blob-hour", test_blob_hour);
     g_test_add_func("/azblob/walk-hour", test_walk_hour);
     g_test_add_func("/azblob/walk-days", test_walk_days);
+    g_test_add_func("/azblob/walk-long", test_walk_long);
     g_test_add_func("/azblob/walk-all", test_walk_all);
     return g_test_run();
 }
