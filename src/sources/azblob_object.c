@@ -12,9 +12,81 @@
 static const char head[] = "{\"records\":[";
 static const char tail[] = "]}";
 
+/* Idle clients kept: as many as objects are read at once, which is one. */
+#define POOL_MAX 2
+
+struct FlAzPool {
+    FlAzure *az;
+    char *account;
+    GMutex lock;
+    GPtrArray *idle;            /* FlAzBlob * */
+    gint ref;
+};
+
+FlAzPool *
+fl_azpool_new(FlAzure *az, const char *account)
+{
+    FlAzPool *p = g_new0(FlAzPool, 1);
+
+    p->az = fl_azure_ref(az);
+    p->account = g_strdup(account);
+    g_mutex_init(&p->lock);
+    p->idle = g_ptr_array_new_with_free_func((GDestroyNotify)fl_azblob_free);
+    p->ref = 1;
+    return p;
+}
+
+FlAzPool *
+fl_azpool_ref(FlAzPool *pool)
+{
+    g_atomic_int_inc(&pool->ref);
+    return pool;
+}
+
+void
+fl_azpool_unref(FlAzPool *pool)
+{
+    if (pool == NULL || !g_atomic_int_dec_and_test(&pool->ref))
+        return;
+    g_ptr_array_unref(pool->idle);
+    g_mutex_clear(&pool->lock);
+    fl_azure_unref(pool->az);
+    g_free(pool->account);
+    g_free(pool);
+}
+
+static FlAzBlob *
+pool_take(FlAzPool *p)
+{
+    FlAzBlob *c = NULL;
+
+    g_mutex_lock(&p->lock);
+    if (p->idle->len > 0) {
+        c = p->idle->pdata[p->idle->len - 1];
+        p->idle->pdata[p->idle->len - 1] = NULL;
+        g_ptr_array_set_size(p->idle, p->idle->len - 1);
+    }
+    g_mutex_unlock(&p->lock);
+    return c ? c : fl_azblob_new(p->az, p->account);
+}
+
+/* A client whose transfer is over (its stream closed). */
+static void
+pool_give(FlAzPool *p, FlAzBlob *c)
+{
+    g_mutex_lock(&p->lock);
+    if (p->idle->len < POOL_MAX) {
+        g_ptr_array_add(p->idle, c);
+        c = NULL;
+    }
+    g_mutex_unlock(&p->lock);
+    fl_azblob_free(c);
+}
+
 typedef enum { HEAD, BODY, TAIL, END } Phase;
 
 typedef struct {
+    FlAzPool *pool;
     FlAzBlob *client;
     FlHttpStream *st;
     char *name;                 /* azblob://ACCOUNT/CONTAINER/BLOB */
@@ -121,7 +193,9 @@ az_close(FlObject *obj)
     if (o == NULL)
         return;
     g_clear_pointer(&o->st, fl_http_stream_close);
-    g_clear_pointer(&o->client, fl_azblob_free);
+    if (o->client)
+        pool_give(o->pool, g_steal_pointer(&o->client));
+    fl_azpool_unref(o->pool);
     g_free(o->name);
     g_free(o);
 }
@@ -133,7 +207,7 @@ static const FlObjectType azblob_object_type = {
 };
 
 FlObject *
-fl_azblob_object_open(FlAzure *az, const FlAzObjectSpec *spec, GError **err)
+fl_azblob_object_open(const FlAzObjectSpec *spec, GError **err)
 {
     AzObj *o = g_new0(AzObj, 1);
     FlObject *obj;
@@ -141,7 +215,8 @@ fl_azblob_object_open(FlAzure *az, const FlAzObjectSpec *spec, GError **err)
     g_assert(spec->to > spec->from);
     o->name = g_strdup_printf("azblob://%s/%s/%s", spec->account,
                               spec->container, spec->blob);
-    o->client = fl_azblob_new(az, spec->account);
+    o->pool = fl_azpool_ref(spec->pool);
+    o->client = pool_take(o->pool);
     o->want = spec->to - spec->from;
     o->fragment = spec->fragment;
     o->phase = spec->fragment ? HEAD : BODY;

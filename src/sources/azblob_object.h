@@ -11,8 +11,10 @@
  * {"records":[ + the fragment without its leading comma + ]}, which the
  * Azure decoder reads with its usual limits.
  *
- * The object streams the range (it owns its own FlAzBlob, so the
- * source's client stays free for listing); a body that ends before the
+ * The object streams the range with a client of its own, taken from a
+ * pool that keeps the clients (and so their connections, kept alive) of
+ * finished objects for the next ones, while the source's client stays
+ * free for listing; a body that ends before the
  * range does is an FL_ERROR_NETWORK error naming the blob and the byte,
  * and the object fails (not committed: the next run or poll reads the
  * range again).
@@ -24,7 +26,16 @@
 #include "azure/azure.h"
 #include "sources/source.h"
 
+/* Idle clients for the objects of one source.  Thread-safe: an object
+ * may be freed on another thread than the one that opened it.  Cannot
+ * fail; the last unref frees the clients. */
+typedef struct FlAzPool FlAzPool;
+FlAzPool *fl_azpool_new(FlAzure *az, const char *account);
+FlAzPool *fl_azpool_ref(FlAzPool *pool);
+void      fl_azpool_unref(FlAzPool *pool);
+
 typedef struct {
+    FlAzPool *pool;
     const char *account, *container, *blob;
     guint64 from, to;           /* [from, to), to > from */
     gboolean fragment;          /* wrap as above */
@@ -32,7 +43,6 @@ typedef struct {
 
 /* Opens the range (the request is made here, so a refusal is reported
  * before anything is read).  NULL with *err naming the blob. */
-FlObject *fl_azblob_object_open(FlAzure *az, const FlAzObjectSpec *spec,
-                                GError **err);
+FlObject *fl_azblob_object_open(const FlAzObjectSpec *spec, GError **err);
 
 #endif

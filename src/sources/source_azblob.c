@@ -53,6 +53,7 @@ typedef struct {
 typedef struct {
     FlAzure *az;
     FlAzBlob *client;           /* the reader thread's: lists, block lists */
+    FlAzPool *pool;             /* the objects' clients */
     char *account, *container, *prefix;
     FlAzWalk *walk;
     FlCheckpoint *checkpoint;
@@ -167,6 +168,7 @@ az_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
         return FALSE;
     s->az = fl_azure_ref(cfg->azure);
     s->client = fl_azblob_new(s->az, s->account);
+    s->pool = fl_azpool_new(s->az, s->account);
     s->checkpoint = cfg->checkpoint ? fl_checkpoint_ref(cfg->checkpoint)
                                     : NULL;
     s->positions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
@@ -308,6 +310,7 @@ plan(AzSource *s, const FlAzBlobItem *b, const Position *old,
                      "(the blocks read before are gone); read whole again",
                      s->account, s->container, b->name);
     memset(spec, 0, sizeof *spec);
+    spec->pool = s->pool;
     spec->account = s->account;
     spec->container = s->container;
     spec->blob = b->name;
@@ -405,7 +408,7 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
     fl_log_debug("%s: bytes %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT
                  "%s", id, spec.from, spec.to,
                  spec.fragment ? " (new records)" : "");
-    obj = fl_azblob_object_open(s->az, &spec, err);
+    obj = fl_azblob_object_open(&spec, err);
     if (obj == NULL) {
         g_free(next.id);
         return NULL;
@@ -494,6 +497,7 @@ az_close(FlSource *src)
         return;
     g_clear_pointer(&s->walk, fl_azwalk_free);
     g_clear_pointer(&s->client, fl_azblob_free);
+    g_clear_pointer(&s->pool, fl_azpool_unref);
     g_clear_pointer(&s->az, fl_azure_unref);
     g_clear_pointer(&s->checkpoint, fl_checkpoint_unref);
     g_clear_pointer(&s->positions, g_hash_table_unref);
