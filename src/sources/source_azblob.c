@@ -4,9 +4,10 @@
  * Blobs come from the walker (azblob_walk.c: the y=/m=/d=/h= layout,
  * --since/--until, only the hours of the range listed) in name order.
  * Each blob is read from where the last read of it stopped: the position
- * "azblob://ACCOUNT/CONTAINER/BLOB" -> "END BLOCKS ID" (END the byte where
- * the records read so far end, i.e. where the "]}" footer was; BLOCKS the
- * committed blocks up to END; ID the block ending at END, or "-") is
+ * "azblob://ACCOUNT/CONTAINER/BLOB" -> "END SIZE BLOCKS ID" (END the byte
+ * where the records read so far end, i.e. where the "]}" footer was; SIZE
+ * the blob's size then; BLOCKS the committed blocks up to END; ID the
+ * block ending at END, or "-" for a blob without blocks) is
  * kept in memory for the run and, with --state, in the state file, put
  * by the object's done hook once its records were flushed.  A blob whose
  * listed size is what it was at the last read is skipped without a
