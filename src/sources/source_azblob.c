@@ -49,6 +49,7 @@ typedef struct {
     guint64 size;               /* the blob's size then */
     guint blocks;               /* committed blocks up to end */
     char *id;                   /* the block ending at end, or NULL */
+    char *etag;                 /* as listed then, or NULL */
 } Position;
 
 typedef struct {
@@ -74,18 +75,35 @@ position_free(Position *p)
     if (p == NULL)
         return;
     g_free(p->id);
+    g_free(p->etag);
     g_free(p);
+}
+
+/* Frees what p holds, not p. */
+static void
+position_clear(Position *p)
+{
+    g_clear_pointer(&p->id, g_free);
+    g_clear_pointer(&p->etag, g_free);
 }
 
 static char *
 position_format(const Position *p)
 {
     return g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
-                           " %u %s", p->end, p->size, p->blocks,
-                           p->id ? p->id : "-");
+                           " %u %s %s", p->end, p->size, p->blocks,
+                           p->id ? p->id : "-", p->etag ? p->etag : "-");
 }
 
-/* "END SIZE BLOCKS ID"; NULL when it is not one. */
+/* An ETag fit for the position (no spaces), or NULL. */
+static char *
+etag_dup(const char *etag)
+{
+    return etag && *etag && !strpbrk(etag, " \t\n\\") ? g_strdup(etag)
+                                                      : NULL;
+}
+
+/* "END SIZE BLOCKS ID ETAG"; NULL when it is not one. */
 static Position *
 position_parse(const char *s)
 {
@@ -93,7 +111,7 @@ position_parse(const char *s)
     Position p = { 0 };
     guint64 blocks;
 
-    if (g_strv_length(f) != 4
+    if (g_strv_length(f) != 5
         || !g_ascii_string_to_unsigned(f[0], 10, 0, G_MAXINT64, &p.end, NULL)
         || !g_ascii_string_to_unsigned(f[1], 10, 0, G_MAXINT64, &p.size,
                                        NULL)
@@ -103,6 +121,7 @@ position_parse(const char *s)
         return NULL;
     p.blocks = (guint)blocks;
     p.id = strcmp(f[3], "-") ? g_strdup(f[3]) : NULL;
+    p.etag = strcmp(f[4], "-") ? g_strdup(f[4]) : NULL;
     return g_memdup(&p, sizeof p);
 }
 
@@ -276,10 +295,10 @@ plan(AzSource *s, const FlAzBlobItem *b, const Position *old,
     guint64 sum = 0;
     gboolean same = FALSE;
 
+    memset(next, 0, sizeof *next);
     blocks = fl_azblob_blocks(s->client, s->container, b->name, err);
     if (blocks == NULL)
         return PLAN_ERROR;
-    memset(next, 0, sizeof *next);
     for (guint i = 0; i < blocks->len; i++) {
         const FlAzBlock *k = blocks->pdata[i];
 
@@ -293,6 +312,7 @@ plan(AzSource *s, const FlAzBlobItem *b, const Position *old,
             && strcmp(k->id, old->id) == 0)
             same = TRUE;
     }
+    next->etag = etag_dup(b->etag);
     if (blocks->len >= 2) {
         next->size = sum;
         next->id = g_strdup(next->id);
@@ -384,12 +404,17 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
     FlAzObjectSpec spec;
     FlObject *obj;
 
-    if (old && old->size == b->size) {
+    /* Unchanged since: the same size and, when both are known, the
+     * same ETag (every commit changes it). */
+    if (old && old->size == b->size
+        && (old->etag == NULL || b->etag == NULL
+            || strcmp(old->etag, b->etag) == 0)) {
         src->n.skipped_done++;
         return NULL;
     }
     switch (plan(s, b, old, &spec, &next, err)) {
     case PLAN_ERROR:
+        position_clear(&next);
         return NULL;
     case PLAN_SKIP:
         /* Only the closing block changed: remember the new size, so the
@@ -411,7 +436,7 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
                  spec.fragment ? " (new records)" : "");
     obj = fl_azblob_object_open(&spec, err);
     if (obj == NULL) {
-        g_free(next.id);
+        position_clear(&next);
         return NULL;
     }
     attach_done(s, obj, id, &next);

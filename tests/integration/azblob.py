@@ -14,6 +14,9 @@ Cases:
     tuple put in is exported exactly once over the runs;
   - a blob written whole (Put Blob, no blocks) that is rewritten longer:
     the footer is found by the blob's tail, only the new tuples come out;
+  - a blob rewritten with other blocks: a warning, read whole again;
+  - a blob that does not end in ]}: an error naming it, counted as failed,
+    the other blob still read;
   - SAS: a service SAS made here from AZURE_STORAGE_SAS_TOKEN and from
     --azure-sas-file reads the container;
   - wrong key, wrong SAS: refused with the service's error code and the
@@ -233,6 +236,53 @@ def put_blob(env, ck, srv, cli):
     ck.eq(len(set(got)), 5, "put blob: five tuples, each once")
 
 
+def rewritten(env, ck, srv, cli):
+    c = "rewrite"
+    cli.create_container(c)
+    t = DAY + 17 * 3600
+    name = hour_path(VNET_RES, t)
+    a, b = tuples(2, t + 60), tuples(3, t + 120)
+    cli.put_blocks(c, name, [("head", HEAD), ("foot", FOOT),
+                             ("a", json.dumps(vnet_record(a, t + 60))
+                              .encode())])
+    cli.commit(c, name, ["head", "a", "foot"])
+    state = env.path("rewrite.state")
+    loc = "azblob://%s/%s/" % (azurite.ACCOUNT, c)
+    r = run(env, srv, ["-o", env.path("rw1.ipfix"), "--state", state, loc])
+    ck.eq(r.returncode, 0, "rewritten run 1: exit status (%s)" % err(r))
+    # Another document under the same name: the block read is gone.
+    cli.put_blocks(c, name, [("b", json.dumps(vnet_record(b, t + 120))
+                              .encode())])
+    cli.commit(c, name, ["head", "b", "foot"])
+    r = run(env, srv, ["-o", env.path("rw2.ipfix"), "--state", state, loc])
+    ck.eq(r.returncode, 0, "rewritten run 2: exit status (%s)" % err(r))
+    ck.check("rewritten" in err(r) and name in err(r),
+             "rewritten: a warning names the blob (%s)" % err(r))
+    ck.eq(sorted(exported_ports(env.path("rw2.ipfix"))),
+          sorted(p for _, p in b), "rewritten: the new document read whole")
+
+
+def bad_blob(env, ck, srv, cli):
+    c = "badblob"
+    cli.create_container(c)
+    t = DAY + 18 * 3600
+    good = tuples(2, t + 60)
+    cli.put_blob(c, "a/" + hour_path(VNET_RES, t), HEAD + b'{"time":')
+    Blob(cli, c, "b/" + hour_path(VNET_RES, t)).append(
+        [vnet_record(good, t + 60)])
+    out = env.path("bad.ipfix")
+    r = run(env, srv, ["-o", out, "--stats-json", env.path("bad.json"),
+                       "azblob://%s/%s/" % (azurite.ACCOUNT, c)])
+    e = err(r)
+    ck.eq(r.returncode, 2, "bad blob: exit status 2 (%s)" % e)
+    ck.check("azblob://%s/%s/a/" % (azurite.ACCOUNT, c) in e and
+             "does not end in ]}" in e, "bad blob: the error names it")
+    st = fltest.load_json(env.path("bad.json"))
+    ck.eq(st["objects_failed"], 1, "bad blob: counted as failed")
+    ck.eq(sorted(exported_ports(out)), sorted(p for _, p in good),
+          "bad blob: the other blob's tuples are out")
+
+
 def sas(env, ck, srv, cli):
     c = "sas"
     cli.create_container(c)
@@ -339,6 +389,8 @@ def main():
         time_range(env, ck, srv, cli)
         growth(env, ck, srv, cli)
         put_blob(env, ck, srv, cli)
+        rewritten(env, ck, srv, cli)
+        bad_blob(env, ck, srv, cli)
         sas(env, ck, srv, cli)
         wrong_key(env, ck, srv, cli)
         follow(env, ck, srv, cli)
