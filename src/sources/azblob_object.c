@@ -90,7 +90,10 @@ typedef struct {
     FlAzBlob *client;
     FlHttpStream *st;
     char *name;                 /* azblob://ACCOUNT/CONTAINER/BLOB */
+    char *container, *blob;
+    guint64 from;               /* the range's start */
     guint64 want, got;          /* body bytes */
+    guint resumes;              /* in a row without progress */
     gboolean fragment;
     gboolean comma_seen;        /* the leading ',' is dropped */
     Phase phase;
@@ -133,26 +136,55 @@ copy_const(AzObj *o, const char *s, gsize slen, guint8 *buf, gsize len,
     return (gssize)n;
 }
 
+/*
+ * A body cut short (reset, stall, fewer bytes than asked): asks again
+ * for the rest of the range, up to max_attempts times in a row without a
+ * byte in between.  Appending never changes committed bytes before the
+ * closing block, so the rest is the same bytes (no If-Match: every
+ * commit changes the ETag).  FALSE, *err kept, when out of tries.
+ */
+static gboolean
+resume(AzObj *o, GError **err)
+{
+    GError *again = NULL;
+
+    g_clear_pointer(&o->st, fl_http_stream_close);
+    if (o->resumes++ >= o->pool->az->http.max_attempts)
+        return FALSE;
+    o->st = fl_azblob_get(o->client, o->container, o->blob,
+                          o->from + o->got, o->from + o->want, &again);
+    if (o->st == NULL) {
+        g_clear_error(err);
+        g_propagate_prefixed_error(err, again, "resuming at byte %"
+                                   G_GUINT64_FORMAT ": ", o->from + o->got);
+        return FALSE;
+    }
+    g_clear_error(err);
+    return TRUE;
+}
+
 static gssize
 read_body(AzObj *o, guint8 *buf, gsize len, GError **err)
 {
     for (;;) {
         gssize n = fl_http_stream_read(o->st, buf, len, err);
 
-        if (n < 0)
+        if (n == 0 && o->got < o->want)
+            g_set_error(err, FL_ERROR, FL_ERROR_NETWORK, "the body ended "
+                        "after %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                        " bytes", o->got, o->want);
+        if (n < 0 || (n == 0 && o->got < o->want)) {
+            if (resume(o, err))
+                continue;
             return -1;
+        }
         if (n == 0) {
-            if (o->got < o->want) {
-                g_set_error(err, FL_ERROR, FL_ERROR_NETWORK, "the body "
-                            "ended after %" G_GUINT64_FORMAT " of %"
-                            G_GUINT64_FORMAT " bytes", o->got, o->want);
-                return -1;
-            }
             g_clear_pointer(&o->st, fl_http_stream_close);
             o->phase = o->fragment ? TAIL : END;
             return -2;                  /* go on with the next phase */
         }
         o->got += (guint64)n;
+        o->resumes = 0;
         if (o->fragment && !o->comma_seen)
             n = (gssize)strip_lead(o, buf, (gsize)n);
         if (n > 0)
@@ -197,6 +229,8 @@ az_close(FlObject *obj)
         pool_give(o->pool, g_steal_pointer(&o->client));
     fl_azpool_unref(o->pool);
     g_free(o->name);
+    g_free(o->container);
+    g_free(o->blob);
     g_free(o);
 }
 
@@ -217,6 +251,9 @@ fl_azblob_object_open(const FlAzObjectSpec *spec, GError **err)
                               spec->container, spec->blob);
     o->pool = fl_azpool_ref(spec->pool);
     o->client = pool_take(o->pool);
+    o->container = g_strdup(spec->container);
+    o->blob = g_strdup(spec->blob);
+    o->from = spec->from;
     o->want = spec->to - spec->from;
     o->fragment = spec->fragment;
     o->phase = spec->fragment ? HEAD : BODY;

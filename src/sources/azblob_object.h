@@ -14,10 +14,10 @@
  * The object streams the range with a client of its own, taken from a
  * pool that keeps the clients (and so their connections, kept alive) of
  * finished objects for the next ones, while the source's client stays
- * free for listing; a body that ends before the
- * range does is an FL_ERROR_NETWORK error naming the blob and the byte,
- * and the object fails (not committed: the next run or poll reads the
- * range again).
+ * free for listing.  A body cut short is asked for again from where it
+ * stopped (a Range request), up to --max-attempts times in a row without
+ * progress; then the read fails with FL_ERROR_NETWORK and the object
+ * fails (not committed: the next run reads the range again).
  */
 #ifndef FL_AZBLOB_OBJECT_H
 #define FL_AZBLOB_OBJECT_H

@@ -17,6 +17,8 @@ Cases:
   - a blob rewritten with other blocks: a warning, read whole again;
   - a blob that does not end in ]}: an error naming it, counted as failed,
     the other blob still read;
+  - a Get Blob cut after 100 bytes by a relay: the rest is asked for
+    with a Range from where it stopped, each tuple exported once;
   - SAS: a service SAS made here from AZURE_STORAGE_SAS_TOKEN and from
     --azure-sas-file reads the container;
   - wrong key, wrong SAS: refused with the service's error code and the
@@ -29,9 +31,12 @@ Cases:
 import base64
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -283,6 +288,115 @@ def bad_blob(env, ck, srv, cli):
           "bad blob: the other blob's tuples are out")
 
 
+class CutProxy:
+    """A TCP relay to azurite that cuts the first response to a Get Blob
+    of container CONT after its headers and 100 body bytes, and records
+    the x-ms-range of every Get Blob of it."""
+
+    def __init__(self, port, cont):
+        self.port, self.cont = port, cont
+        self.ranges, self.cuts, self.budget = [], 0, 1
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(8)
+        self.url = "http://127.0.0.1:%d/%s" % (self.ls.getsockname()[1],
+                                                azurite.ACCOUNT)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            s = socket.create_connection(("127.0.0.1", self.port))
+            st = {"cut": False}
+            threading.Thread(target=self.up, args=(c, s, st),
+                             daemon=True).start()
+            threading.Thread(target=self.down, args=(s, c, st),
+                             daemon=True).start()
+
+    def up(self, c, s, st):
+        buf = b""
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                buf = (buf + d)[-65536:]
+                for m in re.finditer(rb"GET /%s/%s/([^ ?]+) HTTP/1.1\r\n"
+                                     rb"(.*?)\r\n\r\n" % (
+                                         azurite.ACCOUNT.encode(),
+                                         self.cont.encode()), buf, re.S):
+                    r = re.search(rb"x-ms-range: *(\S+)", m.group(2), re.I)
+                    self.ranges.append(r.group(1).decode() if r else None)
+                    if self.budget > 0:
+                        self.budget -= 1
+                        st["cut"] = True
+                    buf = buf[m.end():]
+                s.sendall(d)
+        except OSError:
+            pass
+
+    def down(self, s, c, st):
+        head, body = b"", 0
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                if st["cut"]:
+                    head += d
+                    i = head.find(b"\r\n\r\n")
+                    if i >= 0 and len(head) - i - 4 >= 100:
+                        c.sendall(head[:i + 4 + 100])
+                        self.cuts += 1
+                        break
+                    continue
+                c.sendall(d)
+        except OSError:
+            pass
+        for x in (c, s):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            x.close()
+
+    def close(self):
+        self.ls.close()
+
+
+def cut_resume(env, ck, srv, cli):
+    c = "cutresume"
+    cli.create_container(c)
+    t = DAY + 19 * 3600
+    tt = tuples(6, t + 60)
+    Blob(cli, c, hour_path(VNET_RES, t)).append([vnet_record(tt, t + 60)])
+    proxy = CutProxy(srv.port, c)
+    try:
+        e = {k: v for k, v in os.environ.items()
+             if not k.startswith("AZURE_STORAGE")}
+        e["AZURE_STORAGE_KEY"] = azurite.KEY
+        out = env.path("cut.ipfix")
+        cmd = env.cmd("--endpoint-url", proxy.url, "-o", out,
+                      "--max-attempts", "3",
+                      "azblob://%s/%s/" % (azurite.ACCOUNT, c))
+        fltest.log("$ " + " ".join(cmd))
+        r = subprocess.run(cmd, env=e, capture_output=True, timeout=120)
+    finally:
+        proxy.close()
+    ck.eq(r.returncode, 0, "cut: exit status (%s)" % err(r))
+    ck.eq(proxy.cuts, 1, "cut: the proxy cut one body")
+    gets = [x for x in proxy.ranges if x is not None]
+    ck.check(len(gets) == 2 and gets[0].startswith("bytes=0-") and
+             not gets[1].startswith("bytes=0-") and
+             gets[0].split("-")[1] == gets[1].split("-")[1],
+             "cut: the rest of the range asked for again (%s)" % gets)
+    ck.eq(sorted(exported_ports(out)), sorted(p for _, p in tt),
+          "cut: every tuple once")
+
+
 def sas(env, ck, srv, cli):
     c = "sas"
     cli.create_container(c)
@@ -391,6 +505,7 @@ def main():
         put_blob(env, ck, srv, cli)
         rewritten(env, ck, srv, cli)
         bad_blob(env, ck, srv, cli)
+        cut_resume(env, ck, srv, cli)
         sas(env, ck, srv, cli)
         wrong_key(env, ck, srv, cli)
         follow(env, ck, srv, cli)
