@@ -506,11 +506,12 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           &c->sqs_exit_when_empty,
           "End the run when a long poll finds the queue empty", NULL },
         { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &c->stall_timeout,
-          "AWS requests: give up a transfer that moves less than 1 byte/s "
-          "for SECONDS, then retry or resume (default 30)", "SECONDS" },
+          "AWS and Azure requests: give up a transfer that moves less "
+          "than 1 byte/s for SECONDS, then retry or resume (default 30)",
+          "SECONDS" },
         { "max-attempts", 0, 0, G_OPTION_ARG_INT, &c->max_attempts,
-          "AWS requests: tries per request, and resumes of an S3 object "
-          "without progress (default 5)", "N" },
+          "AWS and Azure requests: tries per request, and resumes of an "
+          "S3 object or Azure blob without progress (default 5)", "N" },
         { "s3-all-keys", 0, 0, G_OPTION_ARG_NONE, &c->s3_all_keys,
           "s3:// inputs: read every key under the prefix, not only "
           "*.log, *.log.gz, *.log.parquet (Firehose's objects)", NULL },
