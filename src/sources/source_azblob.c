@@ -52,6 +52,8 @@ typedef struct {
     char *etag;                 /* as listed then, or NULL */
 } Position;
 
+typedef struct Positions Positions;
+
 typedef struct {
     FlAzure *az;
     FlAzBlob *client;           /* the reader thread's: lists, block lists */
@@ -59,7 +61,7 @@ typedef struct {
     char *account, *container, *prefix;
     FlAzWalk *walk;
     FlCheckpoint *checkpoint;
-    GHashTable *positions;      /* id -> Position *, this run's */
+    Positions *positions;       /* this run's */
     const volatile gint *stop;
     gboolean follow;
     guint poll;
@@ -123,6 +125,87 @@ position_parse(const char *s)
     p.id = strcmp(f[3], "-") ? g_strdup(f[3]) : NULL;
     p.etag = strcmp(f[4], "-") ? g_strdup(f[4]) : NULL;
     return g_memdup(&p, sizeof p);
+}
+
+/*
+ * This run's positions, shared by the reader (which moves a blob's
+ * position when it hands out its object) and the done hooks on the
+ * writer thread (which move it back when the object failed, so that a
+ * --follow poll reads those bytes again rather than skipping them).
+ */
+struct Positions {
+    GMutex lock;
+    GHashTable *table;          /* id -> Position * */
+    gint ref;
+};
+
+static Positions *
+positions_new(void)
+{
+    Positions *ps = g_new0(Positions, 1);
+
+    g_mutex_init(&ps->lock);
+    ps->table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                      (GDestroyNotify)position_free);
+    ps->ref = 1;
+    return ps;
+}
+
+static Positions *
+positions_ref(Positions *ps)
+{
+    g_atomic_int_inc(&ps->ref);
+    return ps;
+}
+
+static void
+positions_unref(Positions *ps)
+{
+    if (ps == NULL || !g_atomic_int_dec_and_test(&ps->ref))
+        return;
+    g_hash_table_unref(ps->table);
+    g_mutex_clear(&ps->lock);
+    g_free(ps);
+}
+
+static void
+position_copy(const Position *from, Position *to)
+{
+    *to = *from;
+    to->id = g_strdup(from->id);
+    to->etag = g_strdup(from->etag);
+}
+
+/* A copy of id's position in *out (position_clear it), or FALSE. */
+static gboolean
+positions_get(Positions *ps, const char *id, Position *out)
+{
+    const Position *p;
+
+    g_mutex_lock(&ps->lock);
+    p = g_hash_table_lookup(ps->table, id);
+    if (p)
+        position_copy(p, out);
+    g_mutex_unlock(&ps->lock);
+    return p != NULL;
+}
+
+/* Sets id's position to a copy of p, or forgets it (p NULL). */
+static void
+positions_set(Positions *ps, const char *id, const Position *p)
+{
+    Position *c = NULL;
+
+    if (p) {
+        c = g_new0(Position, 1);
+        position_copy(p, c);
+    }
+    g_mutex_lock(&ps->lock);
+    if (c)
+        g_hash_table_replace(ps->table, g_strdup(id), c);
+    else
+        g_hash_table_remove(ps->table, id);
+    g_mutex_unlock(&ps->lock);
 }
 
 static gboolean
@@ -191,8 +274,7 @@ az_open(FlSource *src, const char *location, const FlSourceConfig *cfg,
     s->pool = fl_azpool_new(s->az, s->account);
     s->checkpoint = cfg->checkpoint ? fl_checkpoint_ref(cfg->checkpoint)
                                     : NULL;
-    s->positions = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify)position_free);
+    s->positions = positions_new();
     s->stop = cfg->stop;
     s->follow = cfg->cwl_follow;
     s->poll = MAX(cfg->cwl_poll_interval, 1u);
@@ -210,25 +292,28 @@ stopping(const AzSource *s)
     return s->stop && g_atomic_int_get(s->stop);
 }
 
-/* The last position of id: this run's, else the state file's. */
-static const Position *
-position_lookup(AzSource *s, const char *id)
+/* The last position of id (this run's, else the state file's) copied to
+ * *out, or FALSE. */
+static gboolean
+position_lookup(AzSource *s, const char *id, Position *out)
 {
-    Position *p = g_hash_table_lookup(s->positions, id);
     g_autofree char *saved = NULL;
+    Position *p;
 
-    if (p != NULL || s->checkpoint == NULL)
-        return p;
-    saved = fl_checkpoint_position_get(s->checkpoint, id);
-    if (saved == NULL)
-        return NULL;
+    if (positions_get(s->positions, id, out))
+        return TRUE;
+    if (s->checkpoint == NULL
+        || (saved = fl_checkpoint_position_get(s->checkpoint, id)) == NULL)
+        return FALSE;
     if ((p = position_parse(saved)) == NULL) {
         fl_log_warnx("%s: the position in the state file is not one; "
                      "read whole", id);
-        return NULL;
+        return FALSE;
     }
-    g_hash_table_replace(s->positions, g_strdup(id), p);
-    return p;
+    positions_set(s->positions, id, p);
+    *out = *p;                  /* takes p's strings */
+    g_free(p);
+    return TRUE;
 }
 
 /* Where the footer of a blob without blocks starts: its last bytes end in
@@ -351,18 +436,28 @@ plan(AzSource *s, const FlAzBlobItem *b, const Position *old,
 /* ---- the done hook: the position, written after the flush ------------ */
 
 typedef struct {
-    FlCheckpoint *cp;
+    Positions *ps;
+    FlCheckpoint *cp;           /* NULL without --state */
     char *id, *value;
+    gboolean had_before;
+    Position before;            /* the position before this object */
 } AzDone;
 
+/* Done: the new position goes to the state file.  Failed: this run's
+ * position goes back to where it was, so the next --follow poll reads
+ * the bytes again (a newer object of the blob handed out meanwhile is
+ * read again too: at least once, never a hole). */
 static gboolean
 az_done(gpointer data, gboolean ok, GError **err)
 {
     AzDone *d = data;
 
-    if (!ok)
+    if (!ok) {
+        positions_set(d->ps, d->id, d->had_before ? &d->before : NULL);
         return TRUE;
-    return fl_checkpoint_position_put(d->cp, d->id, d->value, err);
+    }
+    return d->cp == NULL
+           || fl_checkpoint_position_put(d->cp, d->id, d->value, err);
 }
 
 static void
@@ -370,23 +465,30 @@ az_done_free(gpointer data)
 {
     AzDone *d = data;
 
-    fl_checkpoint_unref(d->cp);
+    positions_unref(d->ps);
+    if (d->cp)
+        fl_checkpoint_unref(d->cp);
+    position_clear(&d->before);
     g_free(d->id);
     g_free(d->value);
     g_free(d);
 }
 
 static void
-attach_done(AzSource *s, FlObject *obj, const char *id, const Position *p)
+attach_done(AzSource *s, FlObject *obj, const char *id, const Position *old,
+            const Position *p)
 {
     AzDone *d;
 
-    if (s->checkpoint == NULL)
-        return;
     d = g_new0(AzDone, 1);
-    d->cp = fl_checkpoint_ref(s->checkpoint);
+    d->ps = positions_ref(s->positions);
+    d->cp = s->checkpoint ? fl_checkpoint_ref(s->checkpoint) : NULL;
     d->id = g_strdup(id);
     d->value = position_format(p);
+    if (old) {
+        d->had_before = TRUE;
+        position_copy(old, &d->before);
+    }
     obj->on_done = g_new0(FlObjectDone, 1);
     obj->on_done->done = az_done;
     obj->on_done->free = az_done_free;
@@ -399,10 +501,10 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
 {
     g_autofree char *id = g_strdup_printf("azblob://%s/%s/%s", s->account,
                                           s->container, b->name);
-    const Position *old = position_lookup(s, id);
-    Position next;
+    Position oldv = { 0 }, next = { 0 };
+    const Position *old = position_lookup(s, id, &oldv) ? &oldv : NULL;
     FlAzObjectSpec spec;
-    FlObject *obj;
+    FlObject *obj = NULL;
 
     /* Unchanged since: the same size and, when both are known, the
      * same ETag (every commit changes it). */
@@ -410,12 +512,11 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
         && (old->etag == NULL || b->etag == NULL
             || strcmp(old->etag, b->etag) == 0)) {
         src->n.skipped_done++;
-        return NULL;
+        goto out;
     }
     switch (plan(s, b, old, &spec, &next, err)) {
     case PLAN_ERROR:
-        position_clear(&next);
-        return NULL;
+        goto out;
     case PLAN_SKIP:
         /* Only the closing block changed: remember the new size, so the
          * next poll does not ask for the block list again. */
@@ -424,9 +525,8 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
         next.blocks = old->blocks;
         g_free(next.id);
         next.id = g_strdup(old->id);
-        g_hash_table_replace(s->positions, g_steal_pointer(&id),
-                             g_memdup(&next, sizeof next));
-        return NULL;
+        positions_set(s->positions, id, &next);
+        goto out;
     case PLAN_READ:
     default:
         break;
@@ -435,13 +535,13 @@ open_blob(FlSource *src, AzSource *s, const FlAzBlobItem *b, GError **err)
                  "%s", id, spec.from, spec.to,
                  spec.fragment ? " (new records)" : "");
     obj = fl_azblob_object_open(&spec, err);
-    if (obj == NULL) {
-        position_clear(&next);
-        return NULL;
-    }
-    attach_done(s, obj, id, &next);
-    g_hash_table_replace(s->positions, g_steal_pointer(&id),
-                         g_memdup(&next, sizeof next));
+    if (obj == NULL)
+        goto out;
+    attach_done(s, obj, id, old, &next);
+    positions_set(s->positions, id, &next);
+out:
+    position_clear(&oldv);
+    position_clear(&next);
     return obj;
 }
 
@@ -526,7 +626,7 @@ az_close(FlSource *src)
     g_clear_pointer(&s->pool, fl_azpool_unref);
     g_clear_pointer(&s->az, fl_azure_unref);
     g_clear_pointer(&s->checkpoint, fl_checkpoint_unref);
-    g_clear_pointer(&s->positions, g_hash_table_unref);
+    g_clear_pointer(&s->positions, positions_unref);
     g_free(s->account);
     g_free(s->container);
     g_free(s->prefix);

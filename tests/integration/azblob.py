@@ -24,6 +24,7 @@ Cases:
   - wrong key, wrong SAS: refused with the service's error code and the
     container's name, exit status 2, and neither secret in the output;
     a key that is not base64: exit 1, not printed;
+  - --follow: a blob whose read failed is read again by the next poll;
   - --follow --since -1h: a running process lists the range, then
     re-lists, reads the blob that grew, and exports only the new tuples.
 """
@@ -289,13 +290,13 @@ def bad_blob(env, ck, srv, cli):
 
 
 class CutProxy:
-    """A TCP relay to azurite that cuts the first response to a Get Blob
-    of container CONT after its headers and 100 body bytes, and records
-    the x-ms-range of every Get Blob of it."""
+    """A TCP relay to azurite that cuts the first BUDGET responses to a
+    Get Blob of container CONT after their headers and KEEP body bytes,
+    and records the x-ms-range of every Get Blob of it."""
 
-    def __init__(self, port, cont):
-        self.port, self.cont = port, cont
-        self.ranges, self.cuts, self.budget = [], 0, 1
+    def __init__(self, port, cont, budget=1, keep=100):
+        self.port, self.cont, self.keep = port, cont, keep
+        self.ranges, self.cuts, self.budget = [], 0, budget
         self.ls = socket.socket()
         self.ls.bind(("127.0.0.1", 0))
         self.ls.listen(8)
@@ -348,8 +349,8 @@ class CutProxy:
                 if st["cut"]:
                     head += d
                     i = head.find(b"\r\n\r\n")
-                    if i >= 0 and len(head) - i - 4 >= 100:
-                        c.sendall(head[:i + 4 + 100])
+                    if i >= 0 and len(head) - i - 4 >= self.keep:
+                        c.sendall(head[:i + 4 + self.keep])
                         self.cuts += 1
                         break
                     continue
@@ -395,6 +396,46 @@ def cut_resume(env, ck, srv, cli):
              "cut: the rest of the range asked for again (%s)" % gets)
     ck.eq(sorted(exported_ports(out)), sorted(p for _, p in tt),
           "cut: every tuple once")
+
+
+def follow_retry(env, ck, srv, cli):
+    """--follow: a blob whose read fails (cut twice after the headers,
+    --max-attempts 1 allows one resume without progress) is read again by
+    the next poll, not skipped."""
+    c = "followretry"
+    cli.create_container(c)
+    now = int(time.time())
+    tt = tuples(4, now - 10)
+    Blob(cli, c, hour_path(VNET_RES, now - now % 3600)).append(
+        [vnet_record(tt, now - 10)])
+    proxy = CutProxy(srv.port, c, budget=2, keep=0)
+    state, out = env.path("fr.state"), env.path("fr.ipfix")
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("AZURE_STORAGE")}
+    e["AZURE_STORAGE_KEY"] = azurite.KEY
+    cmd = env.cmd("--endpoint-url", proxy.url, "-o", out, "--state", state,
+                  "--max-attempts", "1", "--follow", "--cwl-poll-interval",
+                  "1", "azblob://%s/%s/" % (azurite.ACCOUNT, c))
+    fltest.log("$ " + " ".join(cmd))
+    p = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        def written():
+            try:
+                return "\tazblob://" in open(state).read()
+            except OSError:
+                return False
+        fltest.wait_for(written, 30, what="the blob read after a failure")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        _, stderr = p.communicate(timeout=60)
+        proxy.close()
+    e = stderr.decode(errors="replace")
+    ck.eq(proxy.cuts, 2, "follow retry: two bodies cut")
+    ck.check("body cut short" in e, "follow retry: the failure is "
+             "reported (%s)" % e[-400:])
+    ck.eq(sorted(exported_ports(out)), sorted(q for _, q in tt),
+          "follow retry: every tuple once, by the next poll")
 
 
 def sas(env, ck, srv, cli):
@@ -509,6 +550,7 @@ def main():
         sas(env, ck, srv, cli)
         wrong_key(env, ck, srv, cli)
         follow(env, ck, srv, cli)
+        follow_retry(env, ck, srv, cli)
     finally:
         srv.stop()
         env.cleanup()
