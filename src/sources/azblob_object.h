@@ -17,7 +17,7 @@
  * free for listing.  A body cut short is asked for again from where it
  * stopped (a Range request), up to --max-attempts times in a row without
  * progress; then the read fails with FL_ERROR_NETWORK and the object
- * fails (not committed: the next run reads the range again).
+ * fails (not committed: the next poll or run reads the range again).
  */
 #ifndef FL_AZBLOB_OBJECT_H
 #define FL_AZBLOB_OBJECT_H

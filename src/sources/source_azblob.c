@@ -26,7 +26,8 @@
  *
  * The memory position moves when an object is handed out, so a blob is
  * never read twice in a run even while its records are still on their
- * way; an object that then fails is read again by the next run only.
+ * way; an object that then fails moves it back (its done hook), so the
+ * next --follow poll, or the next run, reads those bytes again.
  */
 #include "config.h"
 
