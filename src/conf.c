@@ -52,7 +52,9 @@ static const char summary[] =
     "under it, in key order; --since/--until pick a time range), or\n"
     "cwl://LOG-GROUP (CloudWatch Logs events: a --since/--until window,\n"
     "or --follow; the group name as is, cwl:///vpc/flowlogs for\n"
-    "/vpc/flowlogs).";
+    "/vpc/flowlogs), or azblob://ACCOUNT/CONTAINER/PREFIX (Azure flow\n"
+    "log blobs; --since/--until pick hours, --state and --follow read\n"
+    "only what was appended since).";
 
 static const char description[] =
     "Outputs (-o):\n"
@@ -82,6 +84,8 @@ static const char description[] =
     "  flowlog2ipfix -o tcp://collector:4739 --state /var/lib/fl/state \\\n"
     "      --format-from-flow-log fl-0123456789abcdef0 --follow \\\n"
     "      cwl:///vpc/flowlogs\n"
+    "  flowlog2ipfix -o tcp://collector:4739 --state /var/lib/fl/state \\\n"
+    "      --follow azblob://ACCOUNT/insights-logs-flowlogflowevent/\n"
     "\n"
     "AWS credentials and region come from where the AWS CLI finds them\n"
     "(environment, web identity, ~/.aws profile, container, instance\n"
@@ -90,7 +94,10 @@ static const char description[] =
     "for cwl:// logs:FilterLogEvents; for --format-from-flow-log\n"
     "ec2:DescribeFlowLogs.  CloudWatch Logs and EC2 endpoints: the SDK\n"
     "variables AWS_ENDPOINT_URL_LOGS, AWS_ENDPOINT_URL_EC2 or\n"
-    "AWS_ENDPOINT_URL (--endpoint-url is for S3 only).\n"
+    "AWS_ENDPOINT_URL (--endpoint-url is for S3 and azblob:// only).\n"
+    "Azure Blob Storage: the account key in AZURE_STORAGE_KEY or a SAS\n"
+    "token (read, list) in AZURE_STORAGE_SAS_TOKEN, or --azure-key-file,\n"
+    "--azure-sas-file.\n"
     "\n"
     "Collectors: nfdump needs --time-elements milliseconds (or both);\n"
     "super_mediator needs --time-elements milliseconds --no-options;\n"
@@ -460,7 +467,16 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "AWS_PROFILE, else default)", "NAME" },
         { "endpoint-url", 0, 0, G_OPTION_ARG_STRING, &c->endpoint_url,
           "S3-compatible store at URL, addressed path-style (MinIO, Ceph, "
-          "a test server)", "URL" },
+          "a test server); for azblob:// the blob endpoint (azurite: "
+          "http://127.0.0.1:10000/devstoreaccount1)", "URL" },
+        { "azure-key-file", 0, 0, G_OPTION_ARG_FILENAME,
+          &c->azure_key_file,
+          "azblob:// inputs: the storage account key (base64) is in FILE "
+          "(default: AZURE_STORAGE_KEY)", "FILE" },
+        { "azure-sas-file", 0, 0, G_OPTION_ARG_FILENAME,
+          &c->azure_sas_file,
+          "azblob:// inputs: a SAS token is in FILE (default: "
+          "AZURE_STORAGE_SAS_TOKEN)", "FILE" },
         { "ca-bundle", 0, 0, G_OPTION_ARG_FILENAME, &c->ca_bundle,
           "Verify TLS servers against the CAs in FILE instead of the "
           "system's", "FILE" },
@@ -472,8 +488,9 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "s3:// inputs: only objects of flows ending before TIME; "
           "cwl://: events before TIME (default now)", "TIME" },
         { "state", 0, 0, G_OPTION_ARG_FILENAME, &c->state,
-          "Record finished S3 objects, and where a cwl:// --follow got to, "
-          "in FILE; the next run goes on from there", "FILE" },
+          "Record finished S3 objects, where a cwl:// --follow got to and "
+          "how far each azblob:// blob was read, in FILE; the next run goes "
+          "on from there", "FILE" },
         { "s3-event", 0, 0, G_OPTION_ARG_FILENAME, &c->s3_event,
           "Read the objects an S3 event notification in FILE announces "
           "(S3, SNS, SQS or EventBridge shape; - = stdin)", "FILE" },
@@ -496,11 +513,12 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           &c->sqs_exit_when_empty,
           "End the run when a long poll finds the queue empty", NULL },
         { "stall-timeout", 0, 0, G_OPTION_ARG_INT, &c->stall_timeout,
-          "AWS requests: give up a transfer that moves less than 1 byte/s "
-          "for SECONDS, then retry or resume (default 30)", "SECONDS" },
+          "AWS and Azure requests: give up a transfer that moves less "
+          "than 1 byte/s for SECONDS, then retry or resume (default 30)",
+          "SECONDS" },
         { "max-attempts", 0, 0, G_OPTION_ARG_INT, &c->max_attempts,
-          "AWS requests: tries per request, and resumes of an S3 object "
-          "without progress (default 5)", "N" },
+          "AWS and Azure requests: tries per request, and resumes of an "
+          "S3 object or Azure blob without progress (default 5)", "N" },
         { "s3-all-keys", 0, 0, G_OPTION_ARG_NONE, &c->s3_all_keys,
           "s3:// inputs: read every key under the prefix, not only "
           "*.log, *.log.gz, *.log.parquet (Firehose's objects)", NULL },
@@ -512,7 +530,8 @@ fl_conf_load(FlConf *c, int *argc, char ***argv, GError **err)
           "Take the format of headerless lines from the flow log ID "
           "(EC2 DescribeFlowLogs, at start-up)", "FL-ID" },
         { "follow", 0, 0, G_OPTION_ARG_NONE, &c->follow,
-          "cwl:// inputs: keep polling for new events until stopped", NULL },
+          "cwl:// inputs: keep polling for new events until stopped; "
+          "azblob://: for blobs that grew", NULL },
         { "cwl-poll-interval", 0, 0, G_OPTION_ARG_INT, &c->cwl_poll_interval,
           "--follow: seconds between polls (default 60)", "SECONDS" },
         { "cwl-overlap", 0, 0, G_OPTION_ARG_INT, &c->cwl_overlap,
@@ -664,6 +683,8 @@ fl_conf_clear(FlConf *c)
     g_free(c->profile);
     g_free(c->endpoint_url);
     g_free(c->ca_bundle);
+    g_free(c->azure_key_file);
+    g_free(c->azure_sas_file);
     g_free(c->since);
     g_free(c->until);
     g_free(c->state);

@@ -58,6 +58,8 @@ typedef struct {
     gboolean follow;
     gint cwl_poll_interval, cwl_overlap;
     char *log_stream_prefix;
+    /* Azure Blob Storage */
+    char *azure_key_file, *azure_sas_file;
     /* delivery */
     gint64 replay_buffer;
     char *tls_ca, *tls_cert, *tls_key, *tls_key_pass_file;

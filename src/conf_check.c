@@ -191,11 +191,12 @@ check_cloud(FlConf *c, GError **err)
     return TRUE;
 }
 
-/* cwl:// inputs read a window or follow; --follow needs one. */
+/* cwl:// inputs read a window or follow; --follow needs one (or an
+ * azblob:// input, which it re-lists for blobs that grew). */
 static gboolean
 check_cwl_inputs(const FlConf *c, GError **err)
 {
-    gboolean any = FALSE;
+    gboolean any = FALSE, azblob = FALSE;
     guint n = 0, last = 0;
 
     for (guint i = 0; c->inputs && c->inputs[i]; i++) {
@@ -204,6 +205,26 @@ check_cwl_inputs(const FlConf *c, GError **err)
             n++;
             last = i;
         }
+        if (g_ascii_strncasecmp(c->inputs[i], "azblob://", 9) == 0) {
+            azblob = TRUE;
+            n++;
+            last = i;
+        }
+    }
+    if (azblob && !any) {
+        if (c->follow && (n > 1 || c->inputs[last + 1] != NULL
+                          || c->s3_event || c->sqs_queue)) {
+            g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--follow reads "
+                        "one azblob:// input until stopped: it must be the "
+                        "only such input and the last input");
+            return FALSE;
+        }
+        if (c->log_stream_prefix) {
+            g_set_error(err, FL_ERROR, FL_ERROR_CONFIG, "--log-stream-prefix "
+                        "applies to cwl:// inputs only, and none is given");
+            return FALSE;
+        }
+        return TRUE;
     }
     /* Inputs are read one after the other, and a followed group never
      * ends: nothing after it would ever be read. */

@@ -11,6 +11,7 @@
 
 #include "aws/aws.h"
 #include "aws/ec2.h"
+#include "azure/azure.h"
 #include "conf.h"
 #include "error.h"
 #include "lambda/lambda.h"
@@ -155,6 +156,30 @@ needs_aws(const FlConf *conf)
     return FALSE;
 }
 
+/* The run's Azure context, when an input is azblob://. */
+static gboolean
+setup_azure(const FlConf *conf, FlSourceConfig *sc, GError **err)
+{
+    FlAzureConfig ac;
+    gboolean any = FALSE;
+
+    for (guint i = 0; conf->inputs && conf->inputs[i]; i++)
+        if (g_ascii_strncasecmp(conf->inputs[i], "azblob://", 9) == 0)
+            any = TRUE;
+    if (!any || sc->azure != NULL)
+        return TRUE;
+    memset(&ac, 0, sizeof ac);
+    ac.endpoint_url = conf->endpoint_url;
+    ac.key_file = conf->azure_key_file;
+    ac.sas_file = conf->azure_sas_file;
+    ac.ca_bundle = conf->ca_bundle;
+    ac.low_speed_time = (guint)conf->stall_timeout;
+    ac.max_attempts = (guint)conf->max_attempts;
+    ac.stop = &stop_requested;
+    sc->azure = fl_azure_new(&ac, err);
+    return sc->azure != NULL;
+}
+
 /* The run's AWS context, made once (at the latest by setup_sources). */
 static gboolean
 setup_aws(const FlConf *conf, FlSourceConfig *sc, GError **err)
@@ -244,12 +269,13 @@ setup_sources(const FlConf *conf, FlSourceConfig *sc, GError **err)
             return FALSE;
         }
     }
-    return setup_aws(conf, sc, err);
+    return setup_azure(conf, sc, err) && setup_aws(conf, sc, err);
 }
 
 static void
 clear_sources(FlSourceConfig *sc)
 {
+    g_clear_pointer(&sc->azure, fl_azure_unref);
     g_clear_pointer(&sc->aws, fl_aws_unref);
     g_clear_pointer(&sc->checkpoint, fl_checkpoint_unref);
 }

@@ -27,6 +27,7 @@ INTEGRATION_TESTS += tests/integration/oracle_file.py \
 	tests/integration/cli.sh tests/integration/refresh_timers.py
 
 INTEGRATION_TESTS += tests/integration/azure_file.py
+INTEGRATION_TESTS += tests/integration/azblob.py
 
 INTEGRATION_TESTS += tests/integration/docs.sh tests/integration/id_map_pairs.sh \
 	tests/integration/signals.sh
@@ -100,6 +101,10 @@ tests_fuzz_fuzz_s3_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="s3_event", "s3_event/crashes"'
 tests_fuzz_fuzz_s3_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_azblob
+tests_unit_test_azblob_SOURCES = tests/unit/test_azblob.c
+tests_unit_test_azblob_LDADD = src/libflowlog.a $(FL_LIBS)
+
 UNIT_TESTS += tests/unit/test_s3_xml
 tests_unit_test_s3_xml_SOURCES = tests/unit/test_s3_xml.c
 tests_unit_test_s3_xml_LDADD = src/libflowlog.a $(FL_LIBS)
@@ -112,6 +117,13 @@ tests_fuzz_fuzz_s3_xml_replay_SOURCES = tests/fuzz/fuzz_s3_xml.c \
 tests_fuzz_fuzz_s3_xml_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="s3_xml", "s3_xml/crashes"'
 tests_fuzz_fuzz_s3_xml_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/fuzz/fuzz_azblob_xml_replay
+tests_fuzz_fuzz_azblob_xml_replay_SOURCES = tests/fuzz/fuzz_azblob_xml.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_azblob_xml_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="azblob_xml", "azblob_xml/crashes"'
+tests_fuzz_fuzz_azblob_xml_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 UNIT_TESTS += tests/fuzz/fuzz_aws_profile_replay
 tests_fuzz_fuzz_aws_profile_replay_SOURCES = tests/fuzz/fuzz_aws_profile.c \

@@ -1,5 +1,5 @@
 /*
- * http.c - HTTP requests for the AWS layer (see http.h).
+ * http.c - HTTP requests for the cloud layers (see http.h).
  *
  * Every transfer, whole or streamed, runs through one curl multi handle
  * that holds the one easy handle of the FlHttp, so both kinds share the
@@ -242,6 +242,9 @@ build_headers(FlHttp *h, const FlHttpRequest *req, GError **err)
 
     for (guint i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
         g_ptr_array_add(lines, g_strdup(req->headers[i]));
+    if (req->signer != NULL && !req->signer->sign(req->signer->data, req,
+                                                  lines, err))
+        return FALSE;
     if (req->sign != NULL) {
         FlSigv4Request sr = {
             .method = req->method, .url = req->url,

@@ -1,5 +1,6 @@
 /*
- * http.h - HTTP requests for the AWS layer: libcurl, retries, SigV4.
+ * http.h - HTTP requests for the cloud layers: libcurl, retries, signing
+ * (SigV4 for AWS, or a caller's own scheme: Azure Shared Key).
  *
  * One FlHttp keeps one libcurl easy handle, so connections are reused
  * between requests to the same host.  An FlHttp is used by one thread at a
@@ -51,7 +52,21 @@ typedef struct {
     const char *service;        /* "s3", "sqs", "sts", "logs", "ec2" */
 } FlHttpSign;
 
+/*
+ * Another signing scheme than SigV4 (Azure's Shared Key): called before
+ * every attempt, so that a date header is that attempt's, with the
+ * request and the header lines the caller gave ("Name: value", g_free'd
+ * strings); it appends its own.  FALSE with *err fails the request (not
+ * retried).  What it adds is never logged.
+ */
+typedef struct FlHttpRequest FlHttpRequest;
 typedef struct {
+    gboolean (*sign)(gpointer data, const FlHttpRequest *req,
+                     GPtrArray *lines, GError **err);
+    gpointer data;
+} FlHttpSigner;
+
+struct FlHttpRequest {
     const char *method;         /* "GET", "PUT", "POST", "DELETE" */
     const char *url;            /* scheme://host[:port]/path?query, path
                                    and query already percent-encoded (see
@@ -61,9 +76,10 @@ typedef struct {
                                    not outlive the call */
     gsize body_len;
     const FlHttpSign *sign;     /* NULL: not signed (IMDS, ECS, Lambda) */
+    const FlHttpSigner *signer; /* instead of sign: another scheme */
     guint timeout;              /* whole-request limit in seconds; 0: none
                                    (the low-speed limit still applies) */
-} FlHttpRequest;
+};
 
 typedef struct {
     long status;                /* HTTP status */

@@ -30,6 +30,7 @@ static const struct {
     { "file", &fl_source_type_file },
     { "s3",   &fl_source_type_s3 },
     { "cwl",  &fl_source_type_cwl },
+    { "azblob", &fl_source_type_azblob },
     { "memory", &fl_source_type_memory },
 };
 

@@ -2,7 +2,7 @@
  * source.h - where flow-log bytes come from.
  *
  * A source is opened from a location string (a path, a directory, "-" for
- * stdin, s3://BUCKET/PREFIX; later cwl://).  It yields a sequence of
+ * stdin, s3://BUCKET/PREFIX, cwl://GROUP, azblob://ACCOUNT/CONTAINER/PREFIX).  It yields a sequence of
  * objects; an object is the unit of work, of failure and of checkpointing:
  * one file, one S3 key, one CloudWatch batch.  Reading an object yields its *decoded* bytes: gzip is removed by a
  * byte filter (inflate.c) chosen by the magic bytes, not by the file name.
@@ -16,6 +16,7 @@
 #include <glib.h>
 
 struct FlAws;
+struct FlAzure;
 struct FlCheckpoint;
 struct FlMemoryInput;
 
@@ -62,6 +63,7 @@ typedef enum {
  */
 typedef struct {
     struct FlAws *aws;           /* NULL unless an input needs AWS */
+    struct FlAzure *azure;       /* NULL unless an input is azblob:// */
     struct FlCheckpoint *checkpoint;  /* --state; NULL: none */
     gboolean has_range;          /* --since/--until given */
     gint64 since, until;         /* Unix seconds, [since, until) */
@@ -71,7 +73,8 @@ typedef struct {
     guint sqs_visibility;        /* seconds a received message is hidden */
     gboolean sqs_exit_when_empty;  /* end when a receive finds nothing */
     gboolean has_since;          /* --since given (since is not 0) */
-    gboolean cwl_follow;         /* --follow: poll cwl:// until stopped */
+    gboolean cwl_follow;         /* --follow: poll cwl:// (and azblob://)
+                                    until stopped */
     guint cwl_poll_interval;     /* seconds between polls, >= 1 */
     guint cwl_overlap;           /* seconds read again on every poll */
     const char *cwl_stream_prefix;  /* --log-stream-prefix, or NULL */
@@ -278,6 +281,7 @@ gint64 fl_source_count_local(const char *location);
 extern const FlSourceType fl_source_type_file;
 extern const FlSourceType fl_source_type_s3;
 extern const FlSourceType fl_source_type_cwl;
+extern const FlSourceType fl_source_type_azblob;
 /* memory://NAME: objects the program hands over itself (Lambda). */
 extern const FlSourceType fl_source_type_memory;
 /* Not reachable by a scheme: --s3-event FILE and --sqs-queue URL. */
