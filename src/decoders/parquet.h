@@ -13,9 +13,9 @@
  * string or "-" is an absent field.
  *
  * Limits and memory: the footer is at most 16 MiB and parsed once; a row
- * group is decoded a batch of 1,024 rows at a time, so a thread holds one
+ * group is decoded a batch of 256 rows at a time, so a thread holds one
  * uncompressed page (at most 64 MiB, typically 1 MiB) and the dictionary
- * of each column the format needs, plus 1,024 values of each.  Unneeded
+ * of each column the format needs, plus 256 values of each.  Unneeded
  * columns are never read.
  *
  * Errors name the row group, column and page ("row group 2, column
