@@ -62,7 +62,8 @@ struct FlParquetGroup {
     FlValue *vals;
     guint8 *state;              /* DictState, or DV_REJECT + reason */
     /* per row of the batch */
-    guint64 (*present)[2];      /* the record's presence mask */
+    guint64 (*present)[2];      /* the record's presence mask... */
+    guint64 batch_present[2];   /* ... and the fields every row has */
     guint8 *bad;                /* 1 + the first plan that rejects; 0 */
     char (*text)[24];           /* an integer as text: per plan and row */
 };
@@ -409,6 +410,46 @@ dotted_quad(const char *s, guint32 len, guint8 *out)
     return p == end;
 }
 
+/*
+ * The full IPv6 form AWS writes: eight groups of 1 to 4 hex digits and
+ * seven colons, nothing else (no "::", no embedded IPv4), which
+ * inet_pton reads the same way.  FALSE for anything else, which goes to
+ * fl_decode_value.
+ */
+static inline gboolean
+eight_groups(const char *s, guint32 len, guint8 *out)
+{
+    const guint8 *p = (const guint8 *)s, *end = p + len;
+
+    if (len < 15 || len > 39)
+        return FALSE;
+    for (int i = 0; i < 8; i++) {
+        guint v = 0, nd = 0;
+
+        for (; p < end && nd < 5; p++, nd++) {
+            guint c = *p, d;
+
+            if (c - '0' <= 9)
+                d = c - '0';
+            else if ((c | 0x20) - 'a' <= 5)
+                d = (c | 0x20) - 'a' + 10;
+            else
+                break;
+            v = v << 4 | d;
+        }
+        if (nd == 0 || nd > 4)
+            return FALSE;
+        out[2 * i] = (guint8)(v >> 8);
+        out[2 * i + 1] = (guint8)v;
+        if (i < 7) {
+            if (p == end || *p != ':')
+                return FALSE;
+            p++;
+        }
+    }
+    return p == end;
+}
+
 /* ---- one column of a batch into values ----
  * Each fills vals[j] and st[j] (DictState, or DV_REJECT + reason) for the
  * n rows of the batch; def[j] is FALSE for a null. */
@@ -464,6 +505,10 @@ conv_addr(const ColPlan *cp, const FlPqCell *cells, const guint8 *def,
                                         vals[j].a.bytes))) {
             vals[j].a.family = 4;
             st[j] = DV_VALUE;
+        } else if (eight_groups(cells[j].s.ptr, cells[j].s.len,
+                                vals[j].a.bytes)) {
+            vals[j].a.family = 6;
+            st[j] = DV_VALUE;
         } else {
             FlReject why = FL_REJECT_COUNT;
             DictState r = cell_value(cp, &cells[j], NULL, &vals[j], &why);
@@ -503,6 +548,7 @@ convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
     guint8 *st = g->state + at;
     guint w = cp->id >> 6;
     guint64 bit = G_GUINT64_CONSTANT(1) << (cp->id & 63);
+    guint8 any = 0;
 
     if (indexed)
         conv_indexed(dict_cache(g, i), g->idx + at, def, n, vals, st);
@@ -514,6 +560,13 @@ convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
         conv_addr(cp, cells, def, n, vals, st);
     else
         conv_any(cp, cells, def, n, g->text + at, vals, st);
+    /* Mostly every row has the field: one bit for the whole batch. */
+    for (guint j = 0; j < n; j++)
+        any |= st[j] ^ DV_VALUE;
+    if (!any) {
+        g->batch_present[w] |= bit;
+        return;
+    }
     for (guint j = 0; j < n; j++) {
         g->present[j][w] |= st[j] == DV_VALUE ? bit : 0;
         if (G_UNLIKELY(st[j] >= DV_REJECT) && g->bad[j] == 0)
@@ -542,6 +595,7 @@ next_batch(FlParquetGroup *g, GError **err)
         n = (guint)MIN((gint64)n, a);
     }
     memset(g->present, 0, n * sizeof *g->present);
+    g->batch_present[0] = g->batch_present[1] = 0;
     memset(g->bad, 0, n);
     for (guint i = 0; i < pq->n_plans; i++) {
         /* An integer shown as text needs the per-row text: no cache. */
@@ -589,8 +643,8 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
         *field = pq->plans[i].id;
         return FL_PQ_REJECT;
     }
-    rec->present[0] = g->present[j][0];
-    rec->present[1] = g->present[j][1];
+    rec->present[0] = g->present[j][0] | g->batch_present[0];
+    rec->present[1] = g->present[j][1] | g->batch_present[1];
     rec->n_unknown = 0;
     /* Absent fields are copied too: their presence bit is clear. */
     v = g->vals + j;

@@ -143,11 +143,24 @@ fl_pq_rle_read(FlPqRle *r, guint32 *out, guint n)
                 return FALSE;
             /* Eight values of up to 8 bits are one 64-bit load from a
              * byte boundary (levels, small dictionaries). */
-            for (; i < k && (r->bp_bit & 7) != 0; i++) {
+            for (; w <= 8 && i < k && (r->bp_bit & 7) != 0; i++) {
                 out[i] = (guint32)get_bits(r->bp, r->bp_bytes, r->bp_bit, w);
                 r->bp_bit += w;
             }
-            if (w > 0 && w <= 8) {
+            if (w > 8) {
+                /* Wider (dictionaries of thousands): one unaligned 64-bit
+                 * load a value, while 8 bytes are there. */
+                guint64 mask = (G_GUINT64_CONSTANT(1) << w) - 1;
+
+                for (; i < k && (r->bp_bit >> 3) + 8 <= r->bp_bytes; i++) {
+                    guint64 x;
+
+                    memcpy(&x, r->bp + (r->bp_bit >> 3), 8);
+                    out[i] = (guint32)((GUINT64_FROM_LE(x)
+                                        >> (r->bp_bit & 7)) & mask);
+                    r->bp_bit += w;
+                }
+            } else if (w > 0) {
                 guint64 mask = (G_GUINT64_CONSTANT(1) << w) - 1;
 
                 for (; i + 8 <= k
