@@ -41,6 +41,11 @@ typedef struct {
     gsize cap;
 } DictCache;
 
+/*
+ * A batch of rows is converted column by column into typed arrays (one
+ * loop per column, specialised by how it is stored), then handed out row
+ * by row as plain copies: no per-value dispatch in the row step.
+ */
 struct FlParquetGroup {
     const FlParquet *pq;
     guint rg;
@@ -52,10 +57,15 @@ struct FlParquetGroup {
     FlPqCell *cells;            /* n_alloc x FL_PQ_BATCH */
     guint8 *defs;               /* n_alloc x FL_PQ_BATCH */
     guint32 *idx;               /* n_alloc x FL_PQ_BATCH */
-    gboolean indexed[FL_PQ_MAX_COLUMNS];    /* this batch: idx, not cells */
-    const DictCache *batch_dict[FL_PQ_MAX_COLUMNS]; /* when indexed */
     DictCache dicts[FL_PQ_MAX_COLUMNS];
-    char (*scratch)[24];        /* per plan: an integer as text */
+    /* the batch as values, n_alloc x FL_PQ_BATCH, plan-major */
+    FlValue *vals;
+    guint8 *state;              /* DictState, or DV_REJECT + reason */
+    /* per row of the batch */
+    guint64 (*present)[2];      /* the record's presence mask... */
+    guint64 batch_present[2];   /* ... and the fields every row has */
+    guint8 *bad;                /* 1 + the first plan that rejects; 0 */
+    char (*text)[24];           /* an integer as text: per plan and row */
 };
 
 /* ------------------------------------------------------------------ */
@@ -228,11 +238,19 @@ fl_parquet_group_start(FlParquetGroup *g, const FlParquet *pq, guint rg,
     g->rows_left = grp->num_rows;
     g->batch_n = g->batch_i = 0;
     if (n > g->n_alloc) {
-        g->cells = g_renew(FlPqCell, g->cells, (gsize)n * FL_PQ_BATCH);
-        g->defs = g_renew(guint8, g->defs, (gsize)n * FL_PQ_BATCH);
-        g->idx = g_renew(guint32, g->idx, (gsize)n * FL_PQ_BATCH);
-        g->scratch = g_realloc(g->scratch, (gsize)n * sizeof *g->scratch);
+        gsize cells = (gsize)n * FL_PQ_BATCH;
+
+        g->cells = g_renew(FlPqCell, g->cells, cells);
+        g->defs = g_renew(guint8, g->defs, cells);
+        g->idx = g_renew(guint32, g->idx, cells);
+        g->vals = g_renew(FlValue, g->vals, cells);
+        g->state = g_renew(guint8, g->state, cells);
+        g->text = g_realloc(g->text, cells * sizeof *g->text);
         g->n_alloc = n;
+    }
+    if (g->present == NULL) {
+        g->present = g_malloc(FL_PQ_BATCH * sizeof *g->present);
+        g->bad = g_malloc(FL_PQ_BATCH);
     }
     for (guint i = 0; i < pq->n_plans; i++) {
         guint c = pq->plans[i].col;
@@ -264,59 +282,19 @@ fl_parquet_group_free(FlParquetGroup *g)
     g_free(g->cells);
     g_free(g->defs);
     g_free(g->idx);
-    g_free(g->scratch);
+    g_free(g->vals);
+    g_free(g->state);
+    g_free(g->text);
+    g_free(g->present);
+    g_free(g->bad);
     g_free(g);
 }
 
-static const DictCache *dict_cache(FlParquetGroup *g, guint i);
-
-/* Decodes the next batch of rows of every needed column. */
+/* An integer cell into a field; FALSE with *reason.  text: room for the
+ * integer as text, when the field is a string. */
 static gboolean
-next_batch(FlParquetGroup *g, GError **err)
-{
-    const FlParquet *pq = g->pq;
-    guint n = (guint)MIN(g->rows_left, FL_PQ_BATCH);
-
-    for (guint i = 0; i < pq->n_plans; i++) {
-        gint64 a = fl_pq_column_ready(g->readers[i], err);
-
-        if (a == 0)
-            g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "values end with %"
-                        G_GINT64_FORMAT " rows of the row group to come",
-                        g->rows_left);
-        if (a <= 0) {
-            group_error(g, i, err);
-            return FALSE;
-        }
-        n = (guint)MIN((gint64)n, a);
-    }
-    for (guint i = 0; i < pq->n_plans; i++) {
-        /* An integer shown as text needs the per-row scratch: no cache. */
-        gboolean cacheable = pq->plans[i].type == FL_PQ_BYTE_ARRAY
-                             || pq->plans[i].kind != FL_KIND_STRING;
-
-        if (!fl_pq_column_read(g->readers[i], n,
-                               g->cells + (gsize)i * FL_PQ_BATCH,
-                               g->defs + (gsize)i * FL_PQ_BATCH,
-                               cacheable ? g->idx + (gsize)i * FL_PQ_BATCH
-                                         : NULL,
-                               &g->indexed[i], err)) {
-            group_error(g, i, err);
-            return FALSE;
-        }
-    }
-    for (guint i = 0; i < pq->n_plans; i++)
-        g->batch_dict[i] = g->indexed[i] ? dict_cache(g, i) : NULL;
-    g->batch_n = n;
-    g->batch_i = 0;
-    g->rows_left -= n;
-    return TRUE;
-}
-
-/* An integer cell into a field; FALSE with *reason. */
-static gboolean
-int_value(FlParquetGroup *g, guint i, const ColPlan *cp, gint64 v,
-          FlValue *out, FlReject *reason)
+int_value(const ColPlan *cp, gint64 v, char *text, FlValue *out,
+          FlReject *reason)
 {
     guint64 u;
 
@@ -337,9 +315,9 @@ int_value(FlParquetGroup *g, guint i, const ColPlan *cp, gint64 v,
     }
     if (cp->kind == FL_KIND_STRING) {
         /* An ID written as a number (account_id as INT64): its text. */
-        int len = g_snprintf(g->scratch[i], sizeof g->scratch[i],
-                             "%" G_GUINT64_FORMAT, u);
-        out->s.ptr = g->scratch[i];
+        int len = g_snprintf(text, 24, "%" G_GUINT64_FORMAT, u);
+
+        out->s.ptr = text;
         out->s.len = (guint32)len;
         return TRUE;
     }
@@ -354,11 +332,11 @@ int_value(FlParquetGroup *g, guint i, const ColPlan *cp, gint64 v,
 /* One cell into a field: DV_VALUE, DV_ABSENT, or DV_REJECT with
  * *reason. */
 static DictState
-cell_value(FlParquetGroup *g, guint i, const ColPlan *cp,
-           const FlPqCell *cell, FlValue *v, FlReject *reason)
+cell_value(const ColPlan *cp, const FlPqCell *cell, char *text, FlValue *v,
+           FlReject *reason)
 {
     if (cp->type != FL_PQ_BYTE_ARRAY)
-        return int_value(g, i, cp, cell->i, v, reason) ? DV_VALUE
+        return int_value(cp, cell->i, text, v, reason) ? DV_VALUE
                                                        : DV_REJECT;
     if (cell->s.len == 0 || (cell->s.len == 1 && cell->s.ptr[0] == '-'))
         return DV_ABSENT;               /* as "-" in text */
@@ -384,7 +362,7 @@ dict_cache(FlParquetGroup *g, guint i)
     }
     for (guint32 k = 0; k < n; k++) {
         FlReject why = FL_REJECT_COUNT;
-        DictState st = cell_value(g, i, &g->pq->plans[i], &e[k],
+        DictState st = cell_value(&g->pq->plans[i], &e[k], NULL,
                                   &d->values[k], &why);
 
         d->state[k] = st == DV_REJECT ? (guint8)(DV_REJECT + why)
@@ -395,11 +373,259 @@ dict_cache(FlParquetGroup *g, guint i)
     return d;
 }
 
+/*
+ * A dotted quad, the common case of an address column stored as text:
+ * what parse_ipv4 in decode_text.c accepts, without the copy and the
+ * search for ':' of fl_decode_value.  FALSE for anything else, which then
+ * goes the general way (IPv6, or a bad value and its reason).
+ */
+static inline gboolean
+dotted_quad(const char *s, guint32 len, guint8 *out)
+{
+    const guint8 *p = (const guint8 *)s, *end = p + len;
+
+    for (int i = 0; i < 4; i++) {
+        guint v, d;
+
+        if (p == end || (v = (guint)*p - '0') > 9)
+            return FALSE;
+        p++;
+        if (p < end && (d = (guint)*p - '0') <= 9) {
+            v = v * 10 + d;
+            p++;
+            if (p < end && (d = (guint)*p - '0') <= 9) {
+                v = v * 10 + d;
+                p++;
+            }
+        }
+        if (v > 255)
+            return FALSE;
+        out[i] = (guint8)v;
+        if (i < 3) {
+            if (p == end || *p != '.')
+                return FALSE;
+            p++;
+        }
+    }
+    return p == end;
+}
+
+/*
+ * The full IPv6 form AWS writes: eight groups of 1 to 4 hex digits and
+ * seven colons, nothing else (no "::", no embedded IPv4), which
+ * inet_pton reads the same way.  FALSE for anything else, which goes to
+ * fl_decode_value.
+ */
+static inline gboolean
+eight_groups(const char *s, guint32 len, guint8 *out)
+{
+    const guint8 *p = (const guint8 *)s, *end = p + len;
+
+    if (len < 15 || len > 39)
+        return FALSE;
+    for (int i = 0; i < 8; i++) {
+        guint v = 0, nd = 0;
+
+        for (; p < end && nd < 5; p++, nd++) {
+            guint c = *p, d;
+
+            if (c - '0' <= 9)
+                d = c - '0';
+            else if ((c | 0x20) - 'a' <= 5)
+                d = (c | 0x20) - 'a' + 10;
+            else
+                break;
+            v = v << 4 | d;
+        }
+        if (nd == 0 || nd > 4)
+            return FALSE;
+        out[2 * i] = (guint8)(v >> 8);
+        out[2 * i + 1] = (guint8)v;
+        if (i < 7) {
+            if (p == end || *p != ':')
+                return FALSE;
+            p++;
+        }
+    }
+    return p == end;
+}
+
+/* ---- one column of a batch into values ----
+ * Each fills vals[j] and st[j] (DictState, or DV_REJECT + reason) for the
+ * n rows of the batch; def[j] is FALSE for a null. */
+
+static void
+conv_indexed(const DictCache *d, const guint32 *idx, const guint8 *def,
+             guint n, FlValue *vals, guint8 *st)
+{
+    for (guint j = 0; j < n; j++) {
+        if (G_LIKELY(def[j])) {
+            guint32 k = idx[j];
+
+            vals[j] = d->values[k];
+            st[j] = d->state[k];
+        } else {
+            st[j] = DV_ABSENT;
+        }
+    }
+}
+
+/* A count from an INT32 or INT64 column (no timestamp unit). */
+static void
+conv_count(const ColPlan *cp, const FlPqCell *cells, const guint8 *def,
+           guint n, FlValue *vals, guint8 *st)
+{
+    gboolean uns = cp->int_kind == FL_PQ_INT_UNSIGNED;
+    gboolean i32 = cp->type == FL_PQ_INT32;
+    guint64 max = cp->max;
+
+    for (guint j = 0; j < n; j++) {
+        gint64 v = cells[j].i;
+        guint64 u = uns && i32 ? (guint64)(guint32)v : (guint64)v;
+
+        if (G_UNLIKELY(!def[j]))
+            st[j] = DV_ABSENT;
+        else if (G_UNLIKELY((!uns && v < 0) || u > max))
+            st[j] = DV_REJECT + FL_REJECT_NUMBER;
+        else {
+            vals[j].u = u;
+            st[j] = DV_VALUE;
+        }
+    }
+}
+
+static void
+conv_addr(const ColPlan *cp, const FlPqCell *cells, const guint8 *def,
+          guint n, FlValue *vals, guint8 *st)
+{
+    for (guint j = 0; j < n; j++) {
+        if (G_UNLIKELY(!def[j])) {
+            st[j] = DV_ABSENT;
+        } else if (G_LIKELY(dotted_quad(cells[j].s.ptr, cells[j].s.len,
+                                        vals[j].a.bytes))) {
+            vals[j].a.family = 4;
+            st[j] = DV_VALUE;
+        } else if (eight_groups(cells[j].s.ptr, cells[j].s.len,
+                                vals[j].a.bytes)) {
+            vals[j].a.family = 6;
+            st[j] = DV_VALUE;
+        } else {
+            FlReject why = FL_REJECT_COUNT;
+            DictState r = cell_value(cp, &cells[j], NULL, &vals[j], &why);
+
+            st[j] = r == DV_REJECT ? (guint8)(DV_REJECT + why) : (guint8)r;
+        }
+    }
+}
+
+static void
+conv_any(const ColPlan *cp, const FlPqCell *cells, const guint8 *def,
+         guint n, char (*text)[24], FlValue *vals, guint8 *st)
+{
+    for (guint j = 0; j < n; j++) {
+        FlReject why = FL_REJECT_COUNT;
+        DictState r;
+
+        if (!def[j]) {
+            st[j] = DV_ABSENT;
+            continue;
+        }
+        r = cell_value(cp, &cells[j], text[j], &vals[j], &why);
+        st[j] = r == DV_REJECT ? (guint8)(DV_REJECT + why) : (guint8)r;
+    }
+}
+
+/* Plan i's column of the batch (n rows) into values, and its fields into
+ * the rows' presence masks and first rejects. */
+static void
+convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
+{
+    const ColPlan *cp = &g->pq->plans[i];
+    gsize at = (gsize)i * FL_PQ_BATCH;
+    const FlPqCell *cells = g->cells + at;
+    const guint8 *def = g->defs + at;
+    FlValue *vals = g->vals + at;
+    guint8 *st = g->state + at;
+    guint w = cp->id >> 6;
+    guint64 bit = G_GUINT64_CONSTANT(1) << (cp->id & 63);
+    guint8 any = 0;
+
+    if (indexed)
+        conv_indexed(dict_cache(g, i), g->idx + at, def, n, vals, st);
+    else if (cp->type != FL_PQ_BYTE_ARRAY && cp->kind == FL_KIND_UINT
+             && (cp->int_kind == FL_PQ_INT_SIGNED
+                 || cp->int_kind == FL_PQ_INT_UNSIGNED))
+        conv_count(cp, cells, def, n, vals, st);
+    else if (cp->type == FL_PQ_BYTE_ARRAY && cp->kind == FL_KIND_ADDR)
+        conv_addr(cp, cells, def, n, vals, st);
+    else
+        conv_any(cp, cells, def, n, g->text + at, vals, st);
+    /* Mostly every row has the field: one bit for the whole batch. */
+    for (guint j = 0; j < n; j++)
+        any |= st[j] ^ DV_VALUE;
+    if (!any) {
+        g->batch_present[w] |= bit;
+        return;
+    }
+    for (guint j = 0; j < n; j++) {
+        g->present[j][w] |= st[j] == DV_VALUE ? bit : 0;
+        if (G_UNLIKELY(st[j] >= DV_REJECT) && g->bad[j] == 0)
+            g->bad[j] = (guint8)(i + 1);
+    }
+}
+
+/* Decodes the next batch of rows of every needed column. */
+static gboolean
+next_batch(FlParquetGroup *g, GError **err)
+{
+    const FlParquet *pq = g->pq;
+    guint n = (guint)MIN(g->rows_left, FL_PQ_BATCH);
+
+    for (guint i = 0; i < pq->n_plans; i++) {
+        gint64 a = fl_pq_column_ready(g->readers[i], err);
+
+        if (a == 0)
+            g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "values end with %"
+                        G_GINT64_FORMAT " rows of the row group to come",
+                        g->rows_left);
+        if (a <= 0) {
+            group_error(g, i, err);
+            return FALSE;
+        }
+        n = (guint)MIN((gint64)n, a);
+    }
+    memset(g->present, 0, n * sizeof *g->present);
+    g->batch_present[0] = g->batch_present[1] = 0;
+    memset(g->bad, 0, n);
+    for (guint i = 0; i < pq->n_plans; i++) {
+        /* An integer shown as text needs the per-row text: no cache. */
+        gboolean cacheable = pq->plans[i].type == FL_PQ_BYTE_ARRAY
+                             || pq->plans[i].kind != FL_KIND_STRING;
+        gboolean indexed = FALSE;
+
+        if (!fl_pq_column_read(g->readers[i], n,
+                               g->cells + (gsize)i * FL_PQ_BATCH,
+                               g->defs + (gsize)i * FL_PQ_BATCH,
+                               cacheable ? g->idx + (gsize)i * FL_PQ_BATCH
+                                         : NULL,
+                               &indexed, err)) {
+            group_error(g, i, err);
+            return FALSE;
+        }
+        convert_column(g, i, indexed, n);
+    }
+    g->batch_n = n;
+    g->batch_i = 0;
+    g->rows_left -= n;
+    return TRUE;
+}
+
 FlPqNext
 fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
                       FlField *field, GError **err)
 {
     const FlParquet *pq = g->pq;
+    const FlValue *v;
     guint j;
 
     if (g->batch_i == g->batch_n) {
@@ -409,36 +635,20 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
             return FL_PQ_ERROR;
     }
     j = g->batch_i++;
-    fl_record_reset(rec);
-    for (guint i = 0; i < pq->n_plans; i++) {
-        const ColPlan *cp = &pq->plans[i];
-        gsize at = (gsize)i * FL_PQ_BATCH + j;
-        FlValue *v = &rec->v[cp->id];
-        guint st;
+    if (G_UNLIKELY(g->bad[j])) {
+        guint i = g->bad[j] - 1u;
 
-        if (!g->defs[at])
-            continue;                   /* null: absent */
-        if (g->indexed[i]) {
-            const DictCache *d = g->batch_dict[i];
-            guint32 k = g->idx[at];
-
-            st = d->state[k];
-            if (st == DV_VALUE) {
-                *v = d->values[k];
-            } else if (st >= DV_REJECT) {
-                *reason = (FlReject)(st - DV_REJECT);
-                st = DV_REJECT;
-            }
-        } else {
-            st = cell_value(g, i, cp, &g->cells[at], v, reason);
-        }
-        if (st == DV_ABSENT)
-            continue;
-        if (st != DV_VALUE) {
-            *field = cp->id;
-            return FL_PQ_REJECT;
-        }
-        fl_record_set_present(rec, cp->id);
+        *reason = (FlReject)(g->state[(gsize)i * FL_PQ_BATCH + j]
+                             - DV_REJECT);
+        *field = pq->plans[i].id;
+        return FL_PQ_REJECT;
     }
+    rec->present[0] = g->present[j][0] | g->batch_present[0];
+    rec->present[1] = g->present[j][1] | g->batch_present[1];
+    rec->n_unknown = 0;
+    /* Absent fields are copied too: their presence bit is clear. */
+    v = g->vals + j;
+    for (guint i = 0; i < pq->n_plans; i++, v += FL_PQ_BATCH)
+        rec->v[pq->plans[i].id] = *v;
     return FL_PQ_ROW;
 }

@@ -10,12 +10,14 @@
  * opaque columns (never decoded).  A row group is then read by one
  * thread with an FlParquetGroup, one record at a time, producing the
  * records the text decoder gives for the same lines: a null, an empty
- * string or "-" is an absent field.
+ * string or "-" is an absent field.  Inside, a batch of rows is decoded
+ * column by column into typed values first (a dictionary's entries once
+ * per dictionary), so handing out a record is a copy.
  *
  * Limits and memory: the footer is at most 16 MiB and parsed once; a row
- * group is decoded a batch of 1,024 rows at a time, so a thread holds one
+ * group is decoded a batch of 256 rows at a time, so a thread holds one
  * uncompressed page (at most 64 MiB, typically 1 MiB) and the dictionary
- * of each column the format needs, plus 1,024 values of each.  Unneeded
+ * of each column the format needs, plus 256 values of each.  Unneeded
  * columns are never read.
  *
  * Errors name the row group, column and page ("row group 2, column

@@ -138,20 +138,37 @@ fl_pq_rle_read(FlPqRle *r, guint32 *out, guint n)
             guint k = MIN(n, r->bp_left);
             guint w = r->bit_width;
             guint i = 0;
+            /* Loads may reach past the run into the bytes after it (the
+             * next runs): the bits wanted were checked to lie in the run,
+             * the rest is masked off.  Short runs load fast too. */
+            gsize avail = (gsize)(r->end - r->bp);
 
             if (r->bp_bit + (guint64)k * w > (guint64)r->bp_bytes * 8)
                 return FALSE;
             /* Eight values of up to 8 bits are one 64-bit load from a
              * byte boundary (levels, small dictionaries). */
-            for (; i < k && (r->bp_bit & 7) != 0; i++) {
-                out[i] = (guint32)get_bits(r->bp, r->bp_bytes, r->bp_bit, w);
+            for (; w <= 8 && i < k && (r->bp_bit & 7) != 0; i++) {
+                out[i] = (guint32)get_bits(r->bp, avail, r->bp_bit, w);
                 r->bp_bit += w;
             }
-            if (w > 0 && w <= 8) {
+            if (w > 8) {
+                /* Wider (dictionaries of thousands): one unaligned 64-bit
+                 * load a value, while 8 bytes are there. */
+                guint64 mask = (G_GUINT64_CONSTANT(1) << w) - 1;
+
+                for (; i < k && (r->bp_bit >> 3) + 8 <= avail; i++) {
+                    guint64 x;
+
+                    memcpy(&x, r->bp + (r->bp_bit >> 3), 8);
+                    out[i] = (guint32)((GUINT64_FROM_LE(x)
+                                        >> (r->bp_bit & 7)) & mask);
+                    r->bp_bit += w;
+                }
+            } else if (w > 0) {
                 guint64 mask = (G_GUINT64_CONSTANT(1) << w) - 1;
 
                 for (; i + 8 <= k
-                       && (r->bp_bit >> 3) + 8 <= r->bp_bytes; i += 8) {
+                       && (r->bp_bit >> 3) + 8 <= avail; i += 8) {
                     guint64 x;
 
                     memcpy(&x, r->bp + (r->bp_bit >> 3), 8);
@@ -162,7 +179,7 @@ fl_pq_rle_read(FlPqRle *r, guint32 *out, guint n)
                 }
             }
             for (; i < k; i++) {
-                out[i] = (guint32)get_bits(r->bp, r->bp_bytes, r->bp_bit, w);
+                out[i] = (guint32)get_bits(r->bp, avail, r->bp_bit, w);
                 r->bp_bit += w;
             }
             out += k;

@@ -23,8 +23,8 @@
 
 #define FL_PQ_MAX_FOOTER (16 * 1024 * 1024)
 #define FL_PQ_MAX_COLUMNS 128           /* FL_MAX_COLUMNS */
-/* Rows in one row group: a row group is decoded as one unit of work, and
- * its records are held until written (about 200 bytes a row). */
+/* Rows in one row group: a row group is decoded as one unit of work
+ * (its records stream to the writer a few thousand at a time). */
 #define FL_PQ_MAX_GROUP_ROWS (4 * 1024 * 1024)
 
 /* parquet.thrift enum Type */

@@ -715,6 +715,13 @@ read_levels(FlPqColumnReader *r, guint n, guint8 *def, guint *defined,
         *defined = k;
         return TRUE;
     }
+    /* A column without nulls: its levels are one long run of 1s. */
+    if (r->def.rle_left >= n && r->def.rle_value == 1) {
+        r->def.rle_left -= n;
+        memset(def, 1, n);
+        *defined = n;
+        return TRUE;
+    }
     if (!fl_pq_rle_read(&r->def, r->u32, n))
         return page_bad(r, err, "definition levels truncated or malformed");
     for (guint i = 0; i < n; i++) {

@@ -31,7 +31,7 @@
 
 #define FL_PQ_MAX_PAGE (64 * 1024 * 1024)
 #define FL_PQ_MAX_DICT (1024 * 1024)
-#define FL_PQ_BATCH 1024                /* values per fl_pq_column_read() */
+#define FL_PQ_BATCH 256                /* values per fl_pq_column_read() */
 #define FL_PQ_MAX_VALUE 65536           /* bytes in a DELTA_BYTE_ARRAY value */
 
 typedef union {

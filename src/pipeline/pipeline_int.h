@@ -16,6 +16,8 @@
  * records to the writer as sub-chunks of at most SUB_EVENTS records,
  * through the chunk's own queue, while it decodes on (pipeline_whole.c).
  * Such objects in flight hold at most WHOLE_BYTES of input between them.
+ * A Parquet row group's chunk hands its records on the same way
+ * (pipeline_parquet.c), without input bytes of its own.
  */
 #ifndef FL_PIPELINE_INT_H
 #define FL_PIPELINE_INT_H

@@ -10,17 +10,21 @@
  * order, with no text: the chunk names its row group.
  *
  * Worker: decodes that row group's needed columns into FlRecords (a
- * batch of rows at a time) and maps them as the text path maps lines.
+ * batch of rows at a time) and maps them as the text path maps lines,
+ * into sub-chunks of SUB_EVENTS rows that stream to the writer while it
+ * decodes on (pipeline_whole.c), so a row group's records never pile up.
  *
  * Writer: a row group that fails gives the object's one error; the row
  * groups after it are dropped and the object is not committed.  Records
  * of the row groups before it are out already, as with a damaged gzip.
  *
- * Memory: per row group in flight (at most 2 x threads + 2 chunks) its
- * records, about 200 bytes a row (FlIpfixRec, and its encoded message
- * when workers encode); per worker one page and dictionary per needed
- * column (parquet.h).  The mapping itself is page cache: the writer gives
- * back pages of row groups it has written (c->map_end).
+ * Memory: per worker, the sub-chunks of its row group that wait for the
+ * writer (at most SUBS_QUEUED + 1 of SUB_EVENTS rows, about 200 bytes a
+ * row: FlIpfixRec, and its encoded message when workers encode) and one
+ * page and dictionary per needed column (parquet.h).  A row group waiting
+ * for a worker holds nothing but its number.  The mapping itself is page
+ * cache: the writer gives back pages of row groups it has written
+ * (c->map_end).
  */
 #include "config.h"
 
@@ -274,12 +278,49 @@ pl_parquet_worker_clear(Worker *w)
     g_clear_pointer(&w->pq, fl_parquet_group_free);
 }
 
+/*
+ * Rows of the row group into sub-chunk s, at most SUB_EVENTS of them.
+ * FALSE at the end of the row group, or when it is damaged (*err set).
+ */
+static gboolean
+fill_sub(Worker *w, Chunk *s, FlParquetGroup *g, GError **err)
+{
+    gboolean more = TRUE;
+
+    pl_worker_begin(w, s);
+    while (s->n_lines < SUB_EVENTS) {
+        FlReject reason;
+        FlField field;
+        FlPqNext r = fl_parquet_group_next(g, w->rec, &reason, &field, err);
+
+        if (r == FL_PQ_END || r == FL_PQ_ERROR) {
+            more = FALSE;
+            break;
+        }
+        if (r == FL_PQ_REJECT)
+            row_reject(w->p, s, s->n_lines++, reason, field);
+        else
+            pl_worker_record(w, s, NULL, 0);    /* the text path's step */
+    }
+    pl_worker_end(w, s);
+    return more;
+}
+
+/*
+ * A row group's records go to the writer in sub-chunks of SUB_EVENTS
+ * rows (pipeline_whole.c), not in one array: DuckDB's 122,880-row groups
+ * made 24 MiB of records per chunk, six chunks in flight.  The row
+ * group's chunk itself ends up with no records, only its error and its
+ * last_of_object; its first_of_object moves to its first sub-chunk, which
+ * the writer sees first.
+ */
 void
 pl_parquet_process(Worker *w, Chunk *c)
 {
-    const ObjInfo *o = c->obj;
+    ObjInfo *o = c->obj;
     FlParquetGroup *g;
     GError *err = NULL;
+    gboolean more = TRUE, first = c->first_of_object;
 
     if (!o->plan_ok)
         return;
@@ -292,25 +333,26 @@ pl_parquet_process(Worker *w, Chunk *c)
         c->obj_error = err;
         return;
     }
-    pl_worker_begin(w, c);
-    for (;;) {
-        FlReject reason;
-        FlField field;
-        FlPqNext r = fl_parquet_group_next(g, w->rec, &reason, &field, &err);
+    c->first_of_object = FALSE;
+    while (more) {
+        Chunk *s = pl_sub_get(w->p, o);
 
-        if (r == FL_PQ_END)
-            break;
-        if (r == FL_PQ_ERROR) {
+        s->pq_group = c->pq_group;
+        s->first_of_object = first;
+        first = FALSE;
+        more = fill_sub(w, s, g, &err);
+        if (err != NULL) {
             pl_name_error(&err, o->name);
-            c->obj_error = err;
+            c->obj_error = g_steal_pointer(&err);
+        }
+        if (!pl_sub_put(w, c, s, &err)) {
+            /* the output failed: the run is stopping */
+            if (c->obj_error == NULL)
+                c->obj_error = g_steal_pointer(&err);
+            g_clear_error(&err);
             break;
         }
-        if (r == FL_PQ_REJECT)
-            row_reject(w->p, c, c->n_lines++, reason, field);
-        else
-            pl_worker_record(w, c, NULL, 0);    /* the text path's step */
     }
-    pl_worker_end(w, c);
 }
 
 /* ------------------------------------------------------------------ */
