@@ -15,14 +15,7 @@
  *   - when both JSON parsers accept an input, they agree on the ID, the
  *     secret and the expiration.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags json-glib-1.0 libcurl) \
- *       tests/fuzz/fuzz_aws_json.c src/aws/cred_process.c \
- *       src/aws/cred_remote.c src/aws/cred_sts.c src/aws/keys.c \
- *       src/aws/http.c src/aws/uri.c src/aws/sigv4.c src/log.c src/error.c \
- *       $(pkg-config --libs json-glib-1.0 libcurl) -o fuzz_aws_json
- *   ./fuzz_aws_json -max_total_time=300 /tmp/corpus tests/fuzz/aws_json
+ * Build and run: see README.md in this directory (seeds in aws_json/).
  */
 #include "config.h"
 

@@ -14,12 +14,7 @@
  *     or holds '\r' at its end; every key has the path as its origin and
  *     nothing else is in origin; found is set whenever a key is.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0) tests/fuzz/fuzz_aws_profile.c \
- *       src/aws/profile.c src/error.c \
- *       $(pkg-config --libs glib-2.0) -o fuzz_aws_profile
- *   ./fuzz_aws_profile -max_total_time=300 /tmp/corpus tests/fuzz/aws_profile
+ * Build and run: see README.md in this directory (seeds in aws_profile/).
  */
 #include "config.h"
 

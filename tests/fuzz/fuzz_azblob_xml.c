@@ -16,12 +16,7 @@
  *   - error: code and message NULL or UTF-8, the message one line, both
  *     NULL unless the text has "Error" in it.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0) tests/fuzz/fuzz_azblob_xml.c \
- *       src/azure/blob_xml.c src/error.c \
- *       $(pkg-config --libs glib-2.0) -o fuzz_azblob_xml
- *   ./fuzz_azblob_xml -max_total_time=300 /tmp/corpus tests/fuzz/azblob_xml
+ * Build and run: see README.md in this directory (seeds in azblob_xml/).
  */
 #include "config.h"
 

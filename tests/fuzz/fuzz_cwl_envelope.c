@@ -21,15 +21,7 @@
  * The fast path runs in one FlCwlDecoder kept from input to input, the
  * slow one in a fresh decoder each time.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags json-glib-1.0 yajl zlib) \
- *       tests/fuzz/fuzz_cwl_envelope.c tests/fuzz/cwl_envelope_slow.c \
- *       src/decoders/cwl_envelope.c src/decoders/cwl_fast.c \
- *       src/decoders/cwl_scan.c src/decoders/base64.c \
- *       src/decoders/cwl_gzip.c src/json_bounds.c src/error.c \
- *       $(pkg-config --libs json-glib-1.0 yajl zlib) -lisal -o fuzz_cwl_envelope
- *   ./fuzz_cwl_envelope -max_total_time=300 /tmp/corpus tests/fuzz/cwl_envelope
+ * Build and run: see README.md in this directory (seeds in cwl_envelope/).
  */
 #include "config.h"
 

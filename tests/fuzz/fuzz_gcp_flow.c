@@ -17,14 +17,7 @@
  * two must hand out the same records (fl_record_dump), the same bad
  * entries (where, reason, why), the same counts and the same result.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0 yajl) tests/fuzz/fuzz_gcp_flow.c \
- *       src/decoders/gcp_flow.c src/decoders/cloud_json.c \
- *       src/decoders/cloud_json_scan.c src/decoders/base64.c src/record.c \
- *       src/timespec.c src/error.c \
- *       $(pkg-config --libs glib-2.0 yajl) -o fuzz_gcp_flow
- *   ./fuzz_gcp_flow -max_total_time=300 /tmp/corpus tests/fuzz/gcp_flow
+ * Build and run: see README.md in this directory (seeds in gcp_flow/).
  */
 #include "config.h"
 

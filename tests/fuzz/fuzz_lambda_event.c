@@ -10,14 +10,7 @@
  * has an ID, and refs only when it has no error; every ref has a bucket
  * and a key of 1 to 1,024 bytes of UTF-8.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags json-glib-1.0 yajl) \
- *       tests/fuzz/fuzz_lambda_event.c src/lambda/lambda_event.c \
- *       src/sources/s3_event.c src/json_bounds.c src/error.c \
- *       $(pkg-config --libs json-glib-1.0 yajl) -o fuzz_lambda_event
- *   ./fuzz_lambda_event -max_total_time=300 /tmp/corpus \
- *       tests/fuzz/lambda_event
+ * Build and run: see README.md in this directory (seeds in lambda_event/).
  */
 #include "config.h"
 

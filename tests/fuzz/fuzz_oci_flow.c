@@ -8,13 +8,7 @@
  * record has the action, both addresses, ports, counters and times.  The
  * callback fails on the 5th record, so that stopping is fuzzed too.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0 yajl) tests/fuzz/fuzz_oci_flow.c \
- *       src/decoders/oci_flow.c src/decoders/cloud_json.c \
- *       src/decoders/decode_text.c src/record.c src/timespec.c \
- *       src/error.c $(pkg-config --libs glib-2.0 yajl) -o fuzz_oci_flow
- *   ./fuzz_oci_flow -max_total_time=300 /tmp/corpus tests/fuzz/oci_flow
+ * Build and run: see README.md in this directory (seeds in oci_flow/).
  */
 #include "config.h"
 

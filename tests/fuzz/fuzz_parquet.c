@@ -9,15 +9,7 @@
  * format has; a record's present fields are fields of the format; no
  * row group gives more rows than its footer says.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0) tests/fuzz/fuzz_parquet.c \
- *       src/decoders/parquet*.c src/decoders/thrift_compact.c \
- *       src/decoders/decode_text.c src/record.c src/error.c \
- *       $(pkg-config --libs glib-2.0 zlib libzstd) -lsnappy -lisal \
- *       -o fuzz_parquet
- *   ./fuzz_parquet -max_total_time=300 -rss_limit_mb=512 /tmp/corpus \
- *       tests/fuzz/parquet
+ * Build and run: see README.md in this directory (seeds in parquet/).
  */
 #include "config.h"
 

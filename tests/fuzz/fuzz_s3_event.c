@@ -6,12 +6,7 @@
  * is FL_ERROR_CORRUPT and leaves refs alone; every ref has a bucket name
  * and a key of 1 to 1,024 bytes of UTF-8.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags json-glib-1.0) tests/fuzz/fuzz_s3_event.c \
- *       src/sources/s3_event.c src/json_bounds.c src/error.c \
- *       $(pkg-config --libs json-glib-1.0) -o fuzz_s3_event
- *   ./fuzz_s3_event -max_total_time=300 /tmp/corpus tests/fuzz/s3_event
+ * Build and run: see README.md in this directory (seeds in s3_event/).
  */
 #include "config.h"
 

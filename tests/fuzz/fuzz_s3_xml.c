@@ -14,12 +14,7 @@
  *   - error: code and message NULL or UTF-8, both NULL unless the text
  *     has an "Error" element name in it.
  *
- * Build (from the top of the tree, after ./configure):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -I. \
- *       $(pkg-config --cflags glib-2.0) tests/fuzz/fuzz_s3_xml.c \
- *       src/aws/s3_xml.c src/aws/uri.c src/sources/s3_walk.c src/error.c \
- *       $(pkg-config --libs glib-2.0) -o fuzz_s3_xml
- *   ./fuzz_s3_xml -max_total_time=300 /tmp/corpus tests/fuzz/s3_xml
+ * Build and run: see README.md in this directory (seeds in s3_xml/).
  */
 #include "config.h"
 
