@@ -12,6 +12,10 @@
 #include "lambda/runtime_api.h"
 #include "log.h"
 
+/* Where AWS's own runtimes put each invocation's Lambda-Runtime-Trace-Id,
+ * for the X-Ray SDKs and anything else in the process that traces. */
+#define TRACE_VAR "_X_AMZN_TRACE_ID"
+
 static void
 answer(FlRuntimeApi *api, const FlInvocation *inv, const FlOutcome *out)
 {
@@ -36,6 +40,7 @@ log_outcome(const FlLambdaConfig *cfg, const FlOutcome *out,
             const FlStats *stats, double ms)
 {
     g_autoptr(GString) m = g_string_sized_new(1024);
+    const char *trace;
 
     if (!out->ok)
         fl_log_warnx("invocation failed: %s: %s", out->error_type,
@@ -46,6 +51,12 @@ log_outcome(const FlLambdaConfig *cfg, const FlOutcome *out,
         g_string_append_c(m, ',');
     }
     g_string_append_printf(m, "\"durationMs\":%.3f,", ms);
+    /* Read back from the environment: what a child or a library saw. */
+    if ((trace = g_getenv(TRACE_VAR)) != NULL) {
+        g_string_append(m, "\"traceId\":");
+        fl_json_append_string(m, trace, -1);
+        g_string_append_c(m, ',');
+    }
     if (!out->ok) {
         g_string_append(m, "\"errorType\":");
         fl_json_append_string(m, out->error_type, -1);
@@ -67,6 +78,12 @@ serve(FlLambda *l, FlRuntimeApi *api, const FlInvocation *inv)
 
     if (l->cfg->log)
         fl_log_set_request(l->cfg->log, inv->request_id);
+    /* Only this thread runs now (the pipeline's are joined), so the
+     * environment can change under nobody's getenv. */
+    if (inv->trace_id && *inv->trace_id)
+        g_setenv(TRACE_VAR, inv->trace_id, TRUE);
+    else
+        g_unsetenv(TRACE_VAR);
     fl_stats_init(&stats);
     fl_lambda_invoke(l, inv, &stats, &out);
     answer(api, inv, &out);

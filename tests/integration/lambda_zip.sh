@@ -9,7 +9,8 @@
 # --version works, and a sample converted without options (information
 # model found beside the program) decodes in ipfixDump (with the zip's XML)
 # and python3-ipfix to the records the input holds; and the Runtime API
-# emulator's tests (lambda_runtime.py) pass on the unpacked bootstrap.
+# emulator's tests (lambda_runtime.py, lambda_deadline.py) pass on the
+# unpacked bootstrap.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 . "$(dirname "$0")/common.sh"
 
@@ -163,6 +164,13 @@ if [ "$rc" -eq 77 ]; then
     log "  lambda_runtime.py on the zip skipped: $(tail -1 "$T/rt.out")"
 else
     check_eq "lambda_runtime.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/rt.out" | head -5))" 0 "$rc"
+fi
+FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_deadline.py" >"$T/dl.out" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+    log "  lambda_deadline.py on the zip skipped: $(tail -1 "$T/dl.out")"
+else
+    check_eq "lambda_deadline.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/dl.out" | head -5))" 0 "$rc"
 fi
 
 finish
