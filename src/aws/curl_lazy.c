@@ -7,8 +7,9 @@
  * never makes an HTTP request (the Runtime API has its own client,
  * lambda/api_http.c).  So lambda/bootstrap is linked with this file
  * instead of -lcurl: it defines the libcurl functions the program calls,
- * and the first call dlopen()s libcurl.so.4 (found through the
- * bootstrap's RPATH, $ORIGIN/lib) and forwards each call to it.
+ * and the first call dlopen()s libcurl.so.4 (lib/libcurl.so.4 beside the
+ * program when it is there, its dependencies found through the RPATH,
+ * $ORIGIN/lib) and forwards each call to it.
  *
  * curl_easy_setopt() and curl_easy_getinfo() are variadic: the argument
  * is read with the type libcurl itself reads for that option (by its
@@ -56,10 +57,29 @@ typedef struct {
     CURLUcode (*url_set)(CURLU *, CURLUPart, const char *, unsigned int);
 } CurlFns;
 
+/*
+ * The copy beside the program (lib/ of the Lambda zip) when there is one,
+ * by its path: were it missing, a name alone could find the system's
+ * libcurl instead and hide the packaging error on the build machine.
+ * Else (the build tree's bootstrap) the loader's search.
+ */
+static void *
+open_libcurl(void)
+{
+    g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
+    g_autofree char *mine = dir ? g_build_filename(dir, "lib", LIBCURL,
+                                                   NULL) : NULL;
+
+    if (mine && g_file_test(mine, G_FILE_TEST_EXISTS))
+        return dlopen(mine, RTLD_NOW | RTLD_LOCAL);
+    return dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+}
+
 static gboolean
 load(CurlFns *f)
 {
-    void *h = dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
+    void *h = open_libcurl();
     struct { void **slot; const char *name; } syms[] = {
 #define S(field, name) { (void **)(void *)&f->field, name }
         S(global_init, "curl_global_init"),
