@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <malloc.h>
 #include <string.h>
 
 #include "error.h"
@@ -15,6 +16,7 @@
 /* Where AWS's own runtimes put each invocation's Lambda-Runtime-Trace-Id,
  * for the X-Ray SDKs and anything else in the process that traces. */
 #define TRACE_VAR "_X_AMZN_TRACE_ID"
+#define TRIM_KEEP (32 * 1024 * 1024)
 
 static void
 answer(FlRuntimeApi *api, const FlInvocation *inv, const FlOutcome *out)
@@ -105,6 +107,12 @@ fl_lambda_run(const FlLambdaConfig *cfg, GError **err)
 
     memset(&l, 0, sizeof l);
     l.cfg = cfg;
+    /* Each invocation frees what it allocated; glibc would hand the top
+     * of the heap back to the kernel every time and fault it in (and
+     * zero it) again in the next: a millisecond of CPU per invocation.
+     * Freed memory is kept up to TRIM_KEEP instead; the peak RSS, what a
+     * function's memory size must hold, is the same. */
+    (void)mallopt(M_TRIM_THRESHOLD, TRIM_KEEP);
     l.alarm = fl_deadline_new(cfg->stop);
     while (!g_atomic_int_get(cfg->quit)) {
         GError *local = NULL;
