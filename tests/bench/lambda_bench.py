@@ -165,26 +165,30 @@ def s3_event(key, size):
 
 
 def s3_lambda_run(a, sink, err_path):
-    """One fresh runtime, one S3 event: (seconds, records, peak RSS kB)."""
+    """One fresh runtime, one S3 event: (seconds, records, peak RSS kB,
+    CPU seconds of the invocation)."""
     api = lambda_emulator.RuntimeApi()
     p, _ = start(a, api, sink, err_path, {
         "FLOWLOG2IPFIX_ENDPOINT_URL": a.s3_url,
         "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
     api.wait_next(1, 60)
+    c0 = cpu_ms(p.pid)
     rid, ans = api.invoke(s3_event(a.s3_key, a.s3_size), timeout=3600,
                           timeout_s=3600)
+    cpu = (cpu_ms(p.pid) - c0) / 1000
     if ans.kind != "response":
         sys.exit("lambda_bench: the S3 invocation failed: %r" % ans)
     secs = ans.monotonic - api.invocations[rid].handed_out
     hwm = status(p.pid, "VmHWM")
     stop(p)
     api.close()
-    return secs, ans.json()["records_out"], hwm
+    return secs, ans.json()["records_out"], hwm, cpu
 
 
 def s3_cli_run(a, sink):
-    """The same object outside Lambda: (seconds, records, peak RSS kB)."""
+    """The same object outside Lambda: (seconds, records, peak RSS kB,
+    CPU seconds, start-up and exit included)."""
     env = dict(os.environ)
     for k in list(env):
         if k.startswith("FLOWLOG2IPFIX_") or k.startswith("AWS_LAMBDA"):
@@ -213,7 +217,7 @@ def s3_cli_run(a, sink):
     with open(stats) as f:
         n = json.load(f)["records_out"]
     os.unlink(stats)
-    return secs, n, ru.ru_maxrss
+    return secs, n, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
 
 
 def s3_compare(a, sink, err_path):
@@ -228,14 +232,15 @@ def s3_compare(a, sink, err_path):
     print("- Lambda: a fresh runtime per run, the S3 event notification "
           "handed out -> answer; outside: `flowlog2ipfix --endpoint-url "
           "URL s3://bench/KEY`, exec -> exit (start-up included)\n")
-    print("| mode | records | median s | records/s (median) | peak RSS "
-          "(max) |")
-    print("|---|---:|---:|---:|---:|")
+    print("| mode | records | median s | records/s (median) | CPU s per "
+          "million records (median) | peak RSS (max) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, rs in (("Lambda (S3 event)", lam), ("outside Lambda", cli)):
         secs = statistics.median(r[0] for r in rs)
-        print("| %s | %d | %.2f | %.0f | %.1f MiB |"
+        cpu = statistics.median(r[3] for r in rs)
+        print("| %s | %d | %.2f | %.0f | %.2f | %.1f MiB |"
               % (name, rs[0][1], secs, rs[0][1] / secs,
-                 max(r[2] for r in rs) / 1024))
+                 cpu / rs[0][1] * 1e6, max(r[2] for r in rs) / 1024))
     ls = statistics.median(r[0] for r in lam)
     cs = statistics.median(r[0] for r in cli)
     print("\nLambda mode's records/s are %.0f %% of the S3 path's outside "
