@@ -251,6 +251,8 @@ INTEGRATION_TESTS += tests/integration/rotate_output.py \
 # (lambda_emulator.py), s3rver and python3-ipfix collectors.  With
 # FL_LAMBDA_DIR set it runs the bootstrap of an unpacked Lambda zip.
 INTEGRATION_TESTS += tests/integration/lambda_runtime.py
+# The deadline inside one big event, and _X_AMZN_TRACE_ID.
+INTEGRATION_TESTS += tests/integration/lambda_deadline.py
 UNIT_TESTS += tests/unit/test_lambda_event
 tests_unit_test_lambda_event_SOURCES = tests/unit/test_lambda_event.c
 tests_unit_test_lambda_event_LDADD = src/libflowlog.a $(FL_LIBS)

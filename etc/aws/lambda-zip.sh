@@ -2,7 +2,7 @@
 # etc/aws/lambda-zip.sh: package a flowlog2ipfix binary as an AWS Lambda
 # zip for the provided.al2023 runtime ("make lambda-zip" runs it).
 #
-# Usage: etc/aws/lambda-zip.sh [-o ZIP] BOOTSTRAP INFOMODEL_XML
+# Usage: etc/aws/lambda-zip.sh [-o ZIP] [-d SONAME]... BOOTSTRAP INFOMODEL_XML
 #
 # BOOTSTRAP is the program linked with an RPATH (not a RUNPATH) of
 # $ORIGIN/lib: make's lambda/bootstrap.  An RPATH is searched before
@@ -18,6 +18,12 @@
 #   MANIFEST                       each library and the Debian package it
 #                                  comes from (for security updates)
 #   licenses/                      those packages' copyright files
+#
+# -d SONAME: a library the program loads itself with dlopen() (make's
+# bootstrap loads libcurl.so.4 at its first S3 request), which ldd cannot
+# see: it and its own dependencies go into lib/ too, found where the
+# dynamic loader's cache (ldconfig -p) has it.  The bootstrap's RPATH
+# serves dlopen() and the dependencies of what it loads alike.
 #
 # Checks, each fatal: nothing "not found"; with the libraries in place, ldd
 # resolves every non-glibc library inside the zip even with the host's
@@ -45,9 +51,11 @@ die() { echo "lambda-zip: $*" >&2; exit 1; }
 usage() { sed -n '4p' "$0" | sed 's/^# //' >&2; exit 2; }
 
 zip_out=""
-while getopts o:h opt; do
+dlopened=()
+while getopts o:d:h opt; do
     case $opt in
     o) zip_out=$OPTARG ;;
+    d) dlopened+=("$OPTARG") ;;
     *) usage ;;
     esac
 done
@@ -97,6 +105,25 @@ ldd_map() {
              $1 ~ /^\// { n = $1; sub(/.*\//, "", n); print n, $1 }'
 }
 
+# every_needed: ldd_map of the program, then each -d library itself and
+# its dependencies; a name once.
+every_needed() {
+    {
+        ldd_map "$bin"
+        for so in ${dlopened[@]+"${dlopened[@]}"}; do
+            p=$(LC_ALL=C ldconfig -p | awk -v n="$so" -v a="$ldconfig_arch" \
+                '$1 == n && index($0, a) { print $NF; exit }')
+            [ -n "$p" ] || { echo "$so not-found"; continue; }
+            echo "$so $p"
+            ldd_map "$p"
+        done
+    } | awk '!seen[$1]++'
+}
+case $arch in
+x86_64) ldconfig_arch=x86-64 ;;
+arm64) ldconfig_arch=AArch64 ;;
+esac
+
 cp "$bin" "$stage/bootstrap"
 "$STRIP" --strip-unneeded "$stage/bootstrap"
 chmod 0755 "$stage/bootstrap"
@@ -127,7 +154,7 @@ while read -r name path; do
             cp "/usr/share/doc/$pkg/copyright" "$stage/licenses/$pkg.copyright"
     fi
     printf 'lib/%s\t%s\t%s\n' "$name" "${pkg:-?}" "${ver:-?}" >>"$stage/MANIFEST"
-done < <(ldd_map "$bin")
+done < <(every_needed)
 
 # A bundled library with a RUNPATH would look for its own dependencies
 # through LD_LIBRARY_PATH before it, that is in Amazon Linux's /usr/lib64.
@@ -151,6 +178,18 @@ for llp in "" "$host_dirs"; do
         *) die "bootstrap: $name resolves to $path, not the zip's lib/${llp:+ (LD_LIBRARY_PATH=$llp)}" ;;
         esac
     done < <(ldd_map "$stage/bootstrap" "$llp")
+done
+# What the bootstrap loads itself: with lib/ first in the search, as its
+# RPATH puts it, each of their dependencies is in lib/ or glibc's.
+for so in ${dlopened[@]+"${dlopened[@]}"}; do
+    while read -r name path; do
+        [ "$path" != not-found ] || die "$so: $name not found"
+        [[ $name =~ $GLIBC_LIBS ]] && continue
+        case $path in
+        "$stage"/lib/*) ;;
+        *) die "$so: $name resolves to $path, not the zip's lib/" ;;
+        esac
+    done < <(ldd_map "$stage/lib/$so" "$stage/lib:$host_dirs")
 done
 
 # glibc symbol versions: the highest that any file needs from glibc's

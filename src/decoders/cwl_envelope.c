@@ -475,18 +475,32 @@ record_text(Ctx *c, const guint8 *s, gsize len, const Where *w, GError **err)
 /* ---- records ------------------------------------------------------------ */
 
 /* Decoded data: gzip of a record's JSON, or that JSON itself. */
+gboolean
+cwl_stopped(const Ctx *c, GError **err)
+{
+    if (c->stop == NULL || !g_atomic_int_get(c->stop))
+        return FALSE;
+    g_set_error_literal(err, FL_ERROR, FL_ERROR_STOPPED,
+                        "stopped before its end");
+    return TRUE;
+}
+
 static Res
 record_data(Ctx *c, const guint8 *s, gsize len, const Where *w, GError **err)
 {
     gsize used, n;
     Res r;
 
+    if (cwl_stopped(c, err))
+        return RES_STOP;
     if (!is_gzip(s, len))
         return record_text(c, s, len, w, err);
     if ((r = cwl_inflate_member(c, s, len, &used, &n, err)) != RES_OK)
         return r;
     if (used != len)
         return cwl_bad(err, FL_ERROR_CORRUPT, "data after the gzip member");
+    if (cwl_stopped(c, err))
+        return RES_STOP;
     return record_text(c, c->plain, n, w, err);
 }
 
@@ -715,6 +729,12 @@ members(Ctx *c, const guint8 *s, gsize len, GError **err)
 struct FlCwlDecoder {
     Ctx c;
 };
+
+void
+fl_cwl_decoder_set_stop(FlCwlDecoder *d, const volatile gint *stop)
+{
+    d->c.stop = stop;
+}
 
 FlCwlDecoder *
 fl_cwl_decoder_new(void)

@@ -165,6 +165,10 @@ typedef struct FlCwlDecoder FlCwlDecoder;
 
 FlCwlDecoder *fl_cwl_decoder_new(void);
 void fl_cwl_decoder_free(FlCwlDecoder *d);
+/* While *stop (may be NULL) is set, a call ends soon (between megabytes
+ * inflated, before and after each record's data) with FL_ERROR_STOPPED:
+ * a Lambda deadline or SIGTERM in the middle of one large envelope. */
+void fl_cwl_decoder_set_stop(FlCwlDecoder *d, const volatile gint *stop);
 gboolean fl_cwl_decoder_decode(FlCwlDecoder *d, const guint8 *buf, gsize len,
                                FlCwlPayloadFunc on_payload,
                                FlCwlBadFunc on_bad, gpointer data,

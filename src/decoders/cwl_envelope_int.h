@@ -69,6 +69,7 @@ typedef struct {
     GArray *run;            /* RunMsg */
     char run_where[WHERE_MAX];
     gboolean run_where_set;
+    const volatile gint *stop;  /* set: end the call (FL_ERROR_STOPPED) */
 } Ctx;
 
 /* cwl_fast_record()'s answer when the json-glib path must decide. */
@@ -78,6 +79,11 @@ typedef enum { FAST_NO = RES_STOP + 1 } FastRes;
 gsize cwl_headroom(gsize n);
 Res cwl_bad(GError **err, FlError code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
+/* The stop flag is set: FL_ERROR_STOPPED in *err; else FALSE.  One
+ * atomic read: cheap enough between megabytes. */
+gboolean cwl_stopped(const Ctx *c, GError **err);
+/* Output inflated between two looks at the stop flag. */
+#define CWL_STOP_SLICE (4 * 1024 * 1024)
 const char *cwl_where_format(const Where *w, char *buf, gsize size);
 gsize cwl_line_length(Ctx *c, const char *m);
 Res cwl_emit(Ctx *c, const FlCwlPayload *p, GError **err);

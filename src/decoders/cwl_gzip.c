@@ -79,10 +79,12 @@ inflate_run(Ctx *c, const guint8 *in, gsize len, gsize cap, gsize *used,
                 break;
             plain_grow(c, cap);
         }
+        if (cwl_stopped(c, err))
+            return RES_STOP;
         st->next_out = c->plain + out;
-        st->avail_out = (guint32)(c->plain_alloc - out);
+        st->avail_out = (guint32)MIN(c->plain_alloc - out, CWL_STOP_SLICE);
         rc = isal_inflate(st);
-        out = c->plain_alloc - st->avail_out;
+        out = (gsize)(st->next_out - c->plain);
         if (rc < 0 || rc == ISAL_NEED_DICT)
             return gzip_corrupt(err, isal_words(rc));
         if (st->block_state == ISAL_BLOCK_FINISH || out > cap)
@@ -139,10 +141,12 @@ inflate_run(Ctx *c, const guint8 *in, gsize len, gsize cap, gsize *used,
                 break;
             plain_grow(c, cap);
         }
+        if (cwl_stopped(c, err))
+            return RES_STOP;
         c->zs.next_out = c->plain + out;
-        c->zs.avail_out = (uInt)(c->plain_alloc - out);
+        c->zs.avail_out = (uInt)MIN(c->plain_alloc - out, CWL_STOP_SLICE);
         rc = inflate(&c->zs, Z_NO_FLUSH);
-        out = c->plain_alloc - c->zs.avail_out;
+        out = (gsize)(c->zs.next_out - c->plain);
         /* There was room for output, so no progress means no input. */
         if (rc == Z_BUF_ERROR)
             return cwl_bad(err, FL_ERROR_CORRUPT, GZ_TRUNC);

@@ -212,6 +212,9 @@ typedef struct {
     GArray *strs;               /* Str of events: message, id, message.. */
 } Payload;
 
+/* Events scanned between two looks at the stop flag. */
+#define STOP_EVERY 16384
+
 static gboolean
 events(Cur *c, Ctx *ctx, Payload *pl)
 {
@@ -224,6 +227,10 @@ events(Cur *c, Ctx *ctx, Payload *pl)
         Str two[2];
 
         if (!event(c, &e, &two[0], &two[1]))
+            return FALSE;
+        /* A stop ends the scan; cwl_scan_record() tells it from damage. */
+        if ((ctx->events->len & (STOP_EVERY - 1)) == STOP_EVERY - 1
+            && ctx->stop && g_atomic_int_get(ctx->stop))
             return FALSE;
         g_array_append_val(ctx->events, e);
         g_array_append_vals(pl->strs, two, 2);
@@ -354,6 +361,8 @@ cwl_scan_record(Ctx *ctx, const guint8 *s, gsize len, const Where *w,
             || (pl.type.len == 15
                 && memcmp(pl.type.s, "CONTROL_MESSAGE", 15) == 0)))
         r = payload_out(ctx, &pl, w, err);
+    else if (cwl_stopped(ctx, err))
+        r = RES_STOP;           /* not FAST_NO: no slower path after it */
     g_array_unref(pl.strs);
     return r;
 }

@@ -24,6 +24,9 @@
  *   the deadline came within --lambda-deadline-margin ms (DeadlineExceeded);
  *   stopped by SIGTERM/SIGINT (Interrupted).
  * Each invocation logs one JSON line with its request ID and statistics.
+ * While an invocation runs, its Lambda-Runtime-Trace-Id is in the
+ * environment as _X_AMZN_TRACE_ID (as AWS's runtimes do; unset when the
+ * invocation has none), and its log line has it as traceId.
  */
 #ifndef FL_LAMBDA_H
 #define FL_LAMBDA_H

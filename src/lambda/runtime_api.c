@@ -1,26 +1,30 @@
 /*
  * runtime_api.c - the Lambda Runtime API client (runtime_api.h).
  *
- * One FlHttp, so the connection to the API stays open between calls.
- * Its low-speed limit is off: "next" sends nothing for as long as no
- * event comes, and a process thawed after minutes must not take the
- * clock jump for a stalled transfer.
+ * One connection to the API, kept open between calls, through the small
+ * client of api_http.h rather than libcurl: a cold start need not load
+ * libcurl's libraries before its first "next".  "next" waits without a
+ * time limit (it sends nothing for as long as no event comes, and a
+ * process thawed after minutes must not take the clock jump for a
+ * stalled transfer); answers get ANSWER_TIMEOUT_MS.
  */
 #include "config.h"
 
 #include <string.h>
 
-#include "aws/http.h"
+#include "aws/http.h"           /* fl_uri_encode() */
 #include "error.h"
+#include "lambda/api_http.h"
 #include "json_write.h"
 #include "lambda/runtime_api.h"
 
 #define API_VERSION "2018-06-01"
 #define ANSWER_MAX (64 * 1024)      /* what we keep of the API's answers */
+#define ANSWER_TIMEOUT_MS 30000
 
 struct FlRuntimeApi {
-    FlHttp *http;
-    char *base;                 /* http://HOST:PORT/2018-06-01/runtime */
+    FlApiHttp *http;
+    const char *base;           /* the paths' common start */
 };
 
 void
@@ -39,18 +43,9 @@ FlRuntimeApi *
 fl_runtime_api_new(const char *host_port, const volatile gint *stop)
 {
     FlRuntimeApi *api = g_new0(FlRuntimeApi, 1);
-    FlHttpConfig hc;
 
-    fl_http_config_init(&hc);
-    hc.low_speed_time = 0;
-    hc.connect_timeout = 5;
-    hc.max_attempts = 3;
-    hc.backoff_base_ms = 50;
-    hc.backoff_max_ms = 1000;
-    hc.stop = stop;
-    api->http = fl_http_new(&hc);
-    api->base = g_strdup_printf("http://%s/" API_VERSION "/runtime",
-                                host_port);
+    api->http = fl_api_http_new(host_port, stop);
+    api->base = "/" API_VERSION "/runtime";
     return api;
 }
 
@@ -59,57 +54,56 @@ fl_runtime_api_free(FlRuntimeApi *api)
 {
     if (api == NULL)
         return;
-    fl_http_free(api->http);
-    g_free(api->base);
+    fl_api_http_free(api->http);
     g_free(api);
 }
 
 /* What the API said, for a message: its status and the start of its
  * body (its errorMessage, usually). */
 static void
-set_refused(GError **err, const char *what, const FlHttpResponse *r)
+set_refused(GError **err, const char *what, const FlApiReply *r)
 {
     gsize n = 0;
     const char *b = r->body ? g_bytes_get_data(r->body, &n) : NULL;
     g_autofree char *text = g_strndup(b ? b : "", MIN(n, 300));
 
     g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "Runtime API %s: status "
-                "%ld%s%s", what, r->status, *text ? ": " : "", text);
+                "%d%s%s", what, r->status, *text ? ": " : "", text);
 }
 
 FlInvocation *
 fl_runtime_api_next(FlRuntimeApi *api, GError **err)
 {
     g_autofree char *url = g_strconcat(api->base, "/invocation/next", NULL);
-    FlHttpRequest req = { .method = "GET", .url = url };
-    FlHttpResponse r;
+    FlApiReply r;
     FlInvocation *inv;
     const char *id, *deadline;
 
-    if (!fl_http_request(api->http, &req, FL_LAMBDA_MAX_EVENT, &r, err)) {
+    if (!fl_api_http_request(api->http, "GET", url, NULL, NULL, 0,
+                             FL_LAMBDA_MAX_EVENT, 0, &r, err)) {
         g_prefix_error(err, "Runtime API next: ");
         return NULL;
     }
-    id = fl_http_response_header(&r, "lambda-runtime-aws-request-id");
+    id = fl_api_reply_header(&r, "lambda-runtime-aws-request-id");
     if (r.status != 200 || id == NULL || *id == '\0') {
         set_refused(err, r.status != 200 ? "next"
                          : "next: no Lambda-Runtime-Aws-Request-Id,", &r);
-        fl_http_response_clear(&r);
+        fl_api_reply_clear(&r);
         return NULL;
     }
     inv = g_new0(FlInvocation, 1);
     inv->request_id = g_strdup(id);
-    deadline = fl_http_response_header(&r, "lambda-runtime-deadline-ms");
+    deadline = fl_api_reply_header(&r, "lambda-runtime-deadline-ms");
     if (deadline == NULL
         || !g_ascii_string_to_signed(deadline, 10, 0, G_MAXINT64,
                                      &inv->deadline_ms, NULL))
         inv->deadline_ms = 0;
-    inv->function_arn = g_strdup(fl_http_response_header(
+    inv->function_arn = g_strdup(fl_api_reply_header(
         &r, "lambda-runtime-invoked-function-arn"));
-    inv->trace_id = g_strdup(fl_http_response_header(
+    inv->trace_id = g_strdup(fl_api_reply_header(
         &r, "lambda-runtime-trace-id"));
     inv->event = g_steal_pointer(&r.body);
-    fl_http_response_clear(&r);
+    fl_api_reply_clear(&r);
     return inv;
 }
 
@@ -119,21 +113,18 @@ post(FlRuntimeApi *api, const char *path, const char *const *headers,
      const char *body, gsize len, const char *what, GError **err)
 {
     g_autofree char *url = g_strconcat(api->base, path, NULL);
-    FlHttpRequest req = {
-        .method = "POST", .url = url, .headers = headers,
-        .body = (const guint8 *)body, .body_len = len,
-    };
-    FlHttpResponse r;
+    FlApiReply r;
     gboolean ok;
 
-    if (!fl_http_request(api->http, &req, ANSWER_MAX, &r, err)) {
+    if (!fl_api_http_request(api->http, "POST", url, headers, body, len,
+                             ANSWER_MAX, ANSWER_TIMEOUT_MS, &r, err)) {
         g_prefix_error(err, "Runtime API %s: ", what);
         return FALSE;
     }
     ok = r.status == 202;
     if (!ok)
         set_refused(err, what, &r);
-    fl_http_response_clear(&r);
+    fl_api_reply_clear(&r);
     return ok;
 }
 

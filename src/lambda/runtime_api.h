@@ -6,7 +6,7 @@
  * comes; Lambda freezes the process meanwhile), then answers that
  * invocation at /invocation/ID/response or /invocation/ID/error; a
  * failure before the first "next" goes to /init/error.  Plain HTTP on a
- * local address, through src/aws/http.c without signing.
+ * local address, through the small client of api_http.h (not libcurl).
  *
  * Error answers carry {"errorMessage":"...","errorType":"..."} and the
  * header Lambda-Runtime-Function-Error-Type.

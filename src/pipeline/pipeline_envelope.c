@@ -93,8 +93,10 @@ decode_envelope(Worker *w, Chunk *c)
     Decoding d = { w, c };
     GError *err = NULL;
 
-    if (w->cwl == NULL)
+    if (w->cwl == NULL) {
         w->cwl = fl_cwl_decoder_new();
+        fl_cwl_decoder_set_stop(w->cwl, w->p->cfg->stop);
+    }
     if (!fl_cwl_decoder_decode(w->cwl, g_bytes_get_data(c->whole, NULL),
                                g_bytes_get_size(c->whole), on_payload,
                                on_bad, &d, &c->obj->envelope, &err)) {

@@ -215,7 +215,9 @@ ObjInfo *pl_part_new(Pipeline *p, const char *name, const char *owner,
 Chunk   *pl_sub_get(Pipeline *p, ObjInfo *part);
 /* Hands a full sub-chunk of c on: to c's queue (waiting while it is full),
  * or, inline, straight to the writer.  FALSE with *err when the run is
- * stopping (the writer failed): the decoding ends there. */
+ * stopping (the writer failed: FL_ERROR_STOPPED "output failed"; the
+ * stop flag set: FL_ERROR_STOPPED "stopped before its end", after this
+ * sub-chunk went on): the decoding ends there. */
 gboolean pl_sub_put(Worker *w, Chunk *c, Chunk *sub, GError **err);
 
 /* pipeline_envelope.c */

@@ -217,6 +217,10 @@ pl_sub_put(Worker *w, Chunk *env, Chunk *s, GError **err)
 {
     Pipeline *p = w->p;
     gboolean ok = TRUE;
+    /* One large object (a Lambda event of megabytes is one envelope) must
+     * not outlast a stop: the Lambda deadline, SIGTERM.  This sub-chunk
+     * is still written; the rest of the object is left. */
+    gboolean stopped = p->cfg->stop && g_atomic_int_get(p->cfg->stop);
 
     s->done = 1;
     if (p->cfg->threads <= 1) {
@@ -244,6 +248,11 @@ pl_sub_put(Worker *w, Chunk *env, Chunk *s, GError **err)
     }
     if (!ok)
         g_set_error(err, FL_ERROR, FL_ERROR_STOPPED, "output failed");
+    else if (stopped) {
+        g_set_error(err, FL_ERROR, FL_ERROR_STOPPED, "stopped before its "
+                    "end");
+        ok = FALSE;
+    }
     return ok;
 }
 

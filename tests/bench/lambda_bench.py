@@ -13,6 +13,12 @@ loopback.  Run by `tests/bench/run --lambda`; prints a Markdown section.
                runtime's own conversion time (its statistics' elapsed_s);
   memory       VmRSS after the warm-up and after --invocations
                invocations of the --lines event, and VmHWM (peak).
+  S3 object   with --s3-url and --s3-key (an object in bucket "bench" on
+               s3rver): --s3-runs times each, alternating, a fresh
+               runtime handed an S3 event notification for it (event
+               handed out -> answer) and the same binary reading it
+               outside Lambda (flowlog2ipfix --endpoint-url URL s3://...),
+               both to the same sink: records/s and peak RSS of each.
 Records go to a TCP sink on 127.0.0.1 that reads and discards them.
 Speed is measured here, never asserted.
 
@@ -81,7 +87,7 @@ def cwl_event(lines, mtype="DATA_MESSAGE"):
     return json.dumps({"awslogs": {"data": base64.b64encode(data).decode()}})
 
 
-def start(args, api, sink, err_path):
+def start(args, api, sink, err_path, more=None):
     argv, cwd, extra = lambda_emulator.runtime_command()
     if not os.environ.get("FL_LAMBDA_DIR"):
         argv = [args.bin]
@@ -96,6 +102,7 @@ def start(args, api, sink, err_path):
                 "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
                 "AWS_EC2_METADATA_DISABLED": "true",
                 "FLOWLOG2IPFIX_OUTPUT": "tcp://127.0.0.1:%d" % sink.port})
+    env.update(more or {})
     t0 = time.monotonic()
     p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                          stderr=open(err_path, "wb"))
@@ -133,6 +140,14 @@ def cpu_ms(pid):
     return total / 1e6
 
 
+def proc_cpu_s(pid):
+    """utime + stime of the process, threads that ended included (the
+    pipeline's workers): /proc/PID/stat, in clock ticks."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def runtime_stats(err_path):
     """elapsed_s of each invocation line of the runtime's log."""
     out = []
@@ -145,6 +160,99 @@ def runtime_stats(err_path):
             if "stats" in d:
                 out.append((d["stats"]["elapsed_s"], d.get("durationMs")))
     return out
+
+
+def s3_event(key, size):
+    return json.dumps({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3",
+        "awsRegion": "us-east-1", "eventTime": "2024-05-25T00:05:00.000Z",
+        "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "bench",
+               "bucket": {"name": "bench", "arn": "arn:aws:s3:::bench"},
+               "object": {"key": key, "size": size}}}]}).encode()
+
+
+def s3_lambda_run(a, sink, err_path):
+    """One fresh runtime, one S3 event: (seconds, records, peak RSS kB,
+    CPU seconds of the invocation)."""
+    api = lambda_emulator.RuntimeApi()
+    p, _ = start(a, api, sink, err_path, {
+        "FLOWLOG2IPFIX_ENDPOINT_URL": a.s3_url,
+        "AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128"})
+    api.wait_next(1, 60)
+    c0 = proc_cpu_s(p.pid)
+    rid, ans = api.invoke(s3_event(a.s3_key, a.s3_size), timeout=3600,
+                          timeout_s=3600)
+    cpu = proc_cpu_s(p.pid) - c0
+    if ans.kind != "response":
+        sys.exit("lambda_bench: the S3 invocation failed: %r" % ans)
+    secs = ans.monotonic - api.invocations[rid].handed_out
+    hwm = status(p.pid, "VmHWM")
+    stop(p)
+    api.close()
+    return secs, ans.json()["records_out"], hwm, cpu
+
+
+def s3_cli_run(a, sink):
+    """The same object outside Lambda: (seconds, records, peak RSS kB,
+    CPU seconds, start-up and exit included)."""
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("FLOWLOG2IPFIX_") or k.startswith("AWS_LAMBDA"):
+            del env[k]
+    env.update({"AWS_ACCESS_KEY_ID": "S3RVER",
+                "AWS_SECRET_ACCESS_KEY": "S3RVER", "AWS_REGION": "us-east-1",
+                "AWS_EC2_METADATA_DISABLED": "true"})
+    stats = os.path.join(a.tmp, "lambda-bench-cli.json")
+    argv = [a.bin, "--infomodel-dir", a.infomodel_dir, "--endpoint-url",
+            a.s3_url, "-o", "tcp://127.0.0.1:%d" % sink.port,
+            "--stats-json", stats, "s3://bench/" + a.s3_key]
+    errf = os.path.join(a.tmp, "lambda-bench-cli.err")
+    t0 = time.monotonic()
+    with open(errf, "wb") as e:
+        p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                             stderr=e)
+    # wait4: this process's own rusage, peak RSS included.
+    _, st, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(st)
+    secs = time.monotonic() - t0
+    if p.returncode != 0:
+        with open(errf, "rb") as e:
+            sys.exit("lambda_bench: %s failed: %s" % (
+                " ".join(argv), e.read().decode()[-2000:]))
+    os.unlink(errf)
+    with open(stats) as f:
+        n = json.load(f)["records_out"]
+    os.unlink(stats)
+    return secs, n, ru.ru_maxrss, ru.ru_utime + ru.ru_stime
+
+
+def s3_compare(a, sink, err_path):
+    lam, cli = [], []
+    for _ in range(a.s3_runs):
+        cli.append(s3_cli_run(a, sink))
+        lam.append(s3_lambda_run(a, sink, err_path))
+    print("\n### One S3 object in Lambda mode and outside it\n")
+    print("- object: s3://bench/%s (%d bytes) on s3rver, %d runs of each, "
+          "alternating; output tcp://127.0.0.1 (a sink that discards)"
+          % (a.s3_key, a.s3_size, a.s3_runs))
+    print("- Lambda: a fresh runtime per run, the S3 event notification "
+          "handed out -> answer; outside: `flowlog2ipfix --endpoint-url "
+          "URL s3://bench/KEY`, exec -> exit (start-up included)\n")
+    print("| mode | records | median s | records/s (median) | CPU s per "
+          "million records (median) | peak RSS (max) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, rs in (("Lambda (S3 event)", lam), ("outside Lambda", cli)):
+        secs = statistics.median(r[0] for r in rs)
+        cpu = statistics.median(r[3] for r in rs)
+        print("| %s | %d | %.2f | %.0f | %.2f | %.1f MiB |"
+              % (name, rs[0][1], secs, rs[0][1] / secs,
+                 cpu / rs[0][1] * 1e6, max(r[2] for r in rs) / 1024))
+    ls = statistics.median(r[0] for r in lam)
+    cs = statistics.median(r[0] for r in cli)
+    print("\nLambda mode's records/s are %.0f %% of the S3 path's outside "
+          "Lambda." % (100.0 * cs / ls))
 
 
 def pct(xs, q):
@@ -164,11 +272,20 @@ def main():
     ap.add_argument("--samples", type=int, default=1000)
     ap.add_argument("--invocations", type=int, default=10000)
     ap.add_argument("--tmp", default="/tmp")
+    ap.add_argument("--s3-url", help="s3rver with the object in bucket bench")
+    ap.add_argument("--s3-key")
+    ap.add_argument("--s3-size", type=int, default=0)
+    ap.add_argument("--s3-runs", type=int, default=3)
+    ap.add_argument("--s3-only", action="store_true",
+                    help="only the S3 object comparison")
     a = ap.parse_args()
     a.bin = os.path.abspath(a.bin)
     a.infomodel_dir = os.path.abspath(a.infomodel_dir)
     err_path = os.path.join(a.tmp, "lambda-bench-%d.err" % os.getpid())
     sink = Sink()
+    if a.s3_only:
+        s3_compare(a, sink, err_path)
+        return
     lines = fltest.gen_lines(fltest.DEFAULT_FORMAT, a.lines, seed=1)
     big = cwl_event(lines).encode()
     ctrl = cwl_event(["CWL CONTROL MESSAGE: Checking health"],
@@ -259,6 +376,8 @@ def main():
           % (max(0, a.invocations - done), a.lines, loop_s,
              max(0, a.invocations - done) / loop_s if loop_s else 0,
              sink.bytes))
+    if a.s3_url:
+        s3_compare(a, sink, err_path)
     os.unlink(err_path)
 
 

@@ -16,6 +16,8 @@
 #define fl_cwl_decoder_new fl_cwl_decoder_new_slow
 #define fl_cwl_decoder_free fl_cwl_decoder_free_slow
 #define fl_cwl_decoder_decode fl_cwl_decoder_decode_slow
+#define fl_cwl_decoder_set_stop fl_cwl_decoder_set_stop_slow
+#define cwl_stopped cwl_stopped_slow
 /* The three files' shared functions (cwl_envelope_int.h). */
 #define cwl_headroom cwl_headroom_slow
 #define cwl_bad cwl_bad_slow
@@ -43,6 +45,7 @@ gboolean fl_cwl_decoder_decode(FlCwlDecoder *d, const guint8 *buf, gsize len,
                                FlCwlPayloadFunc on_payload,
                                FlCwlBadFunc on_bad, gpointer data,
                                FlCwlCounts *counts, GError **err);
+void fl_cwl_decoder_set_stop(FlCwlDecoder *d, const volatile gint *stop);
 
 #include "decoders/base64.h"
 

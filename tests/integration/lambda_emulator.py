@@ -35,6 +35,8 @@ import uuid
 
 PREFIX = "/2018-06-01/runtime"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:flowlog2ipfix"
+TRACE_ID = ("Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af"
+            "755a6419;Sampled=1")
 
 
 class Answer:
@@ -55,8 +57,9 @@ class Answer:
 
 
 class Invocation:
-    def __init__(self, event, deadline_ms, request_id):
+    def __init__(self, event, deadline_ms, request_id, trace_id):
         self.event = event
+        self.trace_id = trace_id    # "" or None: no Lambda-Runtime-Trace-Id
         self.deadline_ms = deadline_ms
         self.request_id = request_id
         self.handed_out = None      # time.monotonic() of the hand-out
@@ -109,14 +112,14 @@ class RuntimeApi:
                     self.close_connection = True
                     return
                 inv.handed_out = time.monotonic()
-                self.reply(200, inv.event, [
+                hdrs = [
                     ("Content-Type", "application/json"),
                     ("Lambda-Runtime-Aws-Request-Id", inv.request_id),
                     ("Lambda-Runtime-Deadline-Ms", str(inv.deadline_ms)),
-                    ("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN),
-                    ("Lambda-Runtime-Trace-Id",
-                     "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af"
-                     "755a6419;Sampled=1")])
+                    ("Lambda-Runtime-Invoked-Function-Arn", FUNCTION_ARN)]
+                if inv.trace_id:
+                    hdrs.append(("Lambda-Runtime-Trace-Id", inv.trace_id))
+                self.reply(200, inv.event, hdrs)
 
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
@@ -185,9 +188,10 @@ class RuntimeApi:
                     return None
 
     def submit(self, event, deadline_ms=None, timeout_s=30.0,
-               request_id=None):
+               request_id=None, trace_id=TRACE_ID):
         """Queues event (bytes, str or a JSON-able object); returns its
-        request ID.  deadline_ms: Unix ms (default now + timeout_s)."""
+        request ID.  deadline_ms: Unix ms (default now + timeout_s);
+        trace_id: its Lambda-Runtime-Trace-Id ("": none)."""
         if not isinstance(event, (bytes, str)):
             event = json.dumps(event)
         if isinstance(event, str):
@@ -195,7 +199,7 @@ class RuntimeApi:
         if deadline_ms is None:
             deadline_ms = int((time.time() + timeout_s) * 1000)
         rid = request_id or str(uuid.uuid4())
-        inv = Invocation(event, deadline_ms, rid)
+        inv = Invocation(event, deadline_ms, rid, trace_id)
         with self.cond:
             self.invocations[rid] = inv
         self.pending.put(inv)

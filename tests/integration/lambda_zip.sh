@@ -9,7 +9,8 @@
 # --version works, and a sample converted without options (information
 # model found beside the program) decodes in ipfixDump (with the zip's XML)
 # and python3-ipfix to the records the input holds; and the Runtime API
-# emulator's tests (lambda_runtime.py) pass on the unpacked bootstrap.
+# emulator's tests (lambda_runtime.py, lambda_deadline.py) pass on the
+# unpacked bootstrap.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 . "$(dirname "$0")/common.sh"
 
@@ -33,7 +34,9 @@ else
     BOOT=${FL_LAMBDA_BOOTSTRAP:-$(dirname "$FL_BIN")/../lambda/bootstrap}
     [ -x "$BOOT" ] || die "$BOOT not built (make lambda/bootstrap, or set FL_LAMBDA_BOOTSTRAP)"
     ZIP=$T/flowlog2ipfix-lambda.zip
-    bash "$FL_SRCDIR/etc/aws/lambda-zip.sh" -o "$ZIP" "$BOOT" "$FL_INFOMODEL" \
+    # -d as make lambda-zip: the bootstrap dlopen()s libcurl.
+    bash "$FL_SRCDIR/etc/aws/lambda-zip.sh" -o "$ZIP" -d libcurl.so.4 \
+        "$BOOT" "$FL_INFOMODEL" \
         >"$T/zip.out" 2>"$T/zip.err" ||
         die "lambda-zip.sh failed: $(cat "$T/zip.err")"
     log "  $(cat "$T/zip.out")"
@@ -49,6 +52,14 @@ check_eq "bootstrap's mode in the zip" "-rwxr-xr-x" \
     "$(zipinfo "$ZIP" bootstrap | awk '{print $1}')"
 check "information model inside" test -s "$U/infomodel/flowlog2ipfix.xml"
 check "lib/ holds libraries" test -n "$(ls "$U/lib")"
+# Loaded at the first S3 request (src/aws/curl_lazy.c), so ldd cannot
+# see it: it and what it needs must be there all the same.
+check "lib/ holds libcurl.so.4 (loaded with dlopen)" test -s "$U/lib/libcurl.so.4"
+while read -r name path; do
+    [[ $name =~ $GLIBC_LIBS ]] && continue
+    check_eq "libcurl.so.4 needs $name: from lib/" "$U/lib/$name" "$path"
+done < <(env -u LD_PRELOAD LD_LIBRARY_PATH="$U/lib" ldd "$U/lib/libcurl.so.4" |
+    awk '$2 == "=>" { print $1, $3 }')
 for g in libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 libresolv.so.2 \
     ld-linux-x86-64.so.2 ld-linux-aarch64.so.1; do
     check "glibc's $g is not in the zip" test ! -e "$U/lib/$g"
@@ -163,6 +174,13 @@ if [ "$rc" -eq 77 ]; then
     log "  lambda_runtime.py on the zip skipped: $(tail -1 "$T/rt.out")"
 else
     check_eq "lambda_runtime.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/rt.out" | head -5))" 0 "$rc"
+fi
+FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_deadline.py" >"$T/dl.out" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+    log "  lambda_deadline.py on the zip skipped: $(tail -1 "$T/dl.out")"
+else
+    check_eq "lambda_deadline.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/dl.out" | head -5))" 0 "$rc"
 fi
 
 finish
