@@ -1,6 +1,7 @@
 /*
- * conf_int.h - what conf.c (the option tables, the environment, the config
- * file) and conf_check.c (defaults and checks) share.
+ * conf_int.h - what conf.c (the command line, the environment, the config
+ * file), conf_options.c (the option tables, --help) and conf_check.c
+ * (defaults and checks) share.
  */
 #ifndef FL_CONF_INT_H
 #define FL_CONF_INT_H
@@ -15,5 +16,15 @@
  * and combination.  FALSE with FL_ERROR_CONFIG naming the option.
  */
 gboolean fl_conf_finish(FlConf *c, GError **err);
+
+/*
+ * Every option, each entry's data pointing into c, in --help order; the
+ * G_OPTION_REMAINING entry (the inputs) last, then the zeroed end.
+ * g_free() the array.
+ */
+GOptionEntry *fl_conf_options_new(FlConf *c);
+
+/* The --help text around the option list: summary and description. */
+void fl_conf_options_describe(GOptionContext *ctx);
 
 #endif
