@@ -15,6 +15,7 @@
 #include "decoders/cwl_envelope.h"
 #include "decoders/decode.h"
 #include "decoders/gcp_flow.h"
+#include "decoders/ipv4.h"
 #include "decoders/oci_flow.h"
 #include "error.h"
 
@@ -284,31 +285,6 @@ fl_reject_name(FlReject r)
     return reject_names[r];
 }
 
-static inline gboolean
-parse_ipv4(const char *p, gsize len, guint8 *out)
-{
-    const char *end = p + len;
-
-    for (int i = 0; i < 4; i++) {
-        unsigned v = 0, nd = 0;
-
-        while (p < end && *p >= '0' && *p <= '9' && nd < 4) {
-            v = v * 10 + (unsigned)(*p - '0');
-            p++;
-            nd++;
-        }
-        if (nd == 0 || nd > 3 || v > 255)
-            return FALSE;
-        out[i] = (guint8)v;
-        if (i < 3) {
-            if (p == end || *p != '.')
-                return FALSE;
-            p++;
-        }
-    }
-    return p == end;
-}
-
 /* IPv4 straight from the line; advances *pp past the word on success.
  * FALSE (and *pp untouched) for anything else, IPv6 included. */
 static inline gboolean
@@ -464,7 +440,7 @@ parse_addr(const char *p, gsize len, FlAddr *a)
 
     if (memchr(p, ':', len) == NULL) {
         a->family = 4;
-        return parse_ipv4(p, len, a->bytes);
+        return fl_ipv4_parse(p, len, a->bytes);
     }
     if (len >= sizeof buf)
         return FALSE;

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "decoders/ipv4.h"
 #include "decoders/parquet.h"
 #include "decoders/parquet_meta.h"
 #include "decoders/parquet_page.h"
@@ -374,43 +375,6 @@ dict_cache(FlParquetGroup *g, guint i)
 }
 
 /*
- * A dotted quad, the common case of an address column stored as text:
- * what parse_ipv4 in decode_text.c accepts, without the copy and the
- * search for ':' of fl_decode_value.  FALSE for anything else, which then
- * goes the general way (IPv6, or a bad value and its reason).
- */
-static inline gboolean
-dotted_quad(const char *s, guint32 len, guint8 *out)
-{
-    const guint8 *p = (const guint8 *)s, *end = p + len;
-
-    for (int i = 0; i < 4; i++) {
-        guint v, d;
-
-        if (p == end || (v = (guint)*p - '0') > 9)
-            return FALSE;
-        p++;
-        if (p < end && (d = (guint)*p - '0') <= 9) {
-            v = v * 10 + d;
-            p++;
-            if (p < end && (d = (guint)*p - '0') <= 9) {
-                v = v * 10 + d;
-                p++;
-            }
-        }
-        if (v > 255)
-            return FALSE;
-        out[i] = (guint8)v;
-        if (i < 3) {
-            if (p == end || *p != '.')
-                return FALSE;
-            p++;
-        }
-    }
-    return p == end;
-}
-
-/*
  * The full IPv6 form AWS writes: eight groups of 1 to 4 hex digits and
  * seven colons, nothing else (no "::", no embedded IPv4), which
  * inet_pton reads the same way.  FALSE for anything else, which goes to
@@ -501,7 +465,7 @@ conv_addr(const ColPlan *cp, const FlPqCell *cells, const guint8 *def,
     for (guint j = 0; j < n; j++) {
         if (G_UNLIKELY(!def[j])) {
             st[j] = DV_ABSENT;
-        } else if (G_LIKELY(dotted_quad(cells[j].s.ptr, cells[j].s.len,
+        } else if (G_LIKELY(fl_ipv4_parse(cells[j].s.ptr, cells[j].s.len,
                                         vals[j].a.bytes))) {
             vals[j].a.family = 4;
             st[j] = DV_VALUE;
