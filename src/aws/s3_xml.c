@@ -1,14 +1,11 @@
 /*
  * s3_xml.c - ListBucketResult and Error documents through GMarkup.
  *
- * GMarkup parses well-formed XML without DTDs, which is what S3 sends.  We
- * keep only the path of open elements and the text of the current leaf,
- * and act when a leaf closes.  Text is bounded per element: S3 keys are at
- * most 1,024 bytes, so a longer leaf is a hostile or broken answer.  The
- * path holds our own static names (the elements we read, else UNKNOWN):
- * names from the answer are neither copied nor interned, since interned
- * strings are never freed and every new name would grow the process for
- * good.
+ * GMarkup parses well-formed XML without DTDs, which is what S3 sends.
+ * The bounded reader of xml_leaf.h keeps the path of open elements and
+ * the text of the current leaf; we act when a leaf closes.  S3 keys are
+ * at most 1,024 bytes, so a much longer leaf is a hostile or broken
+ * answer.
  */
 #include "config.h"
 
@@ -18,13 +15,12 @@
 #include "aws/s3_xml.h"
 #include "error.h"
 #include "sources/s3_walk.h"
+#include "xml_leaf.h"
 
 /* A 1,024-byte key is up to 3,072 bytes url-encoded (encoding-type=url
  * makes every non-ASCII byte %XX); the decoded key is checked against
  * 1,024 separately. */
 #define MAX_TEXT (3 * 1024 + 64)
-#define MAX_DEPTH 8
-#define UNKNOWN "?"             /* not an XML name: matches none below */
 
 /* The element names acted upon. */
 static const char *const names[] = {
@@ -34,87 +30,54 @@ static const char *const names[] = {
 };
 
 typedef struct {
-    const char *path[MAX_DEPTH];
-    guint depth;
-    GString *text;
-    gboolean text_too_long;
     FlS3Listing *out;
     FlS3Key *cur;               /* inside <Contents> */
     /* for <Error> */
     char *code, *message;
     gboolean is_error;
-    gboolean root_seen;
+    gboolean is_listing;        /* the root is <ListBucketResult> */
     guint keys_at_start, prefixes_at_start;
 } XmlState;
 
+/* The closing element is parent/leaf. */
 static gboolean
-in(const XmlState *st, const char *parent, const char *leaf)
+in(const FlXmlLeaf *x, const char *parent, const char *leaf)
 {
-    return st->depth >= 2 && !strcmp(st->path[st->depth - 1], leaf)
-           && !strcmp(st->path[st->depth - 2], parent);
+    return x->depth >= 2 && !strcmp(x->path[x->depth - 1], leaf)
+           && !strcmp(x->path[x->depth - 2], parent);
 }
 
-static const char *
-known_name(const char *name)
+/* The closing element is the root's child name. */
+static gboolean
+top(const FlXmlLeaf *x, const char *name)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-        if (strcmp(name, names[i]) == 0)
-            return names[i];
-    return UNKNOWN;
+    return x->depth == 2 && !strcmp(x->path[1], name);
 }
 
 static void
-on_start(GMarkupParseContext *ctx, const char *name, const char **an,
-         const char **av, gpointer data, GError **err)
+on_open(FlXmlLeaf *x, gpointer data, GError **err)
 {
     XmlState *st = data;
 
-    (void)ctx; (void)an; (void)av;
-    if (st->depth == 0) {
-        st->root_seen = TRUE;
-        st->is_error = !strcmp(name, "Error");
+    (void)err;
+    if (x->depth == 1) {
+        st->is_error = !strcmp(x->path[0], "Error");
+        st->is_listing = !strcmp(x->path[0], "ListBucketResult");
     }
-    if (st->depth == MAX_DEPTH) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                    "XML nested deeper than %d elements", MAX_DEPTH);
-        return;
-    }
-    st->path[st->depth++] = known_name(name);
-    g_string_truncate(st->text, 0);
-    st->text_too_long = FALSE;
-    if (st->out && st->depth == 2 && !strcmp(name, "Contents")) {
+    if (st->out && x->depth == 2 && !strcmp(x->path[1], "Contents"))
         st->cur = g_new0(FlS3Key, 1);
-    }
 }
 
-static void
-on_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
-        GError **err)
-{
-    XmlState *st = data;
-
-    (void)ctx; (void)err;
-    if (st->text->len + len > MAX_TEXT) {
-        st->text_too_long = TRUE;
-        return;
-    }
-    g_string_append_len(st->text, text, (gssize)len);
-}
-
+/* The leaf's text, form-decoded ('+' is a space, as botocore's
+ * unquote_plus; a literal '+' comes as %2B either way) when decode. */
 static char *
-take_text(XmlState *st, gboolean decode, GError **err)
+take_text(const FlXmlLeaf *x, gboolean decode, GError **err)
 {
-    if (st->text_too_long || memchr(st->text->str, '\0', st->text->len)) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                    "<%s> longer than %d bytes or with a NUL byte",
-                    st->path[st->depth - 1], MAX_TEXT);
+    if (!decode)
+        return fl_xml_leaf_take(x, MAX_TEXT, err);
+    if (!fl_xml_leaf_check(x, MAX_TEXT, err))
         return NULL;
-    }
-    if (decode)
-        /* Form decoding ('+' is a space), as botocore does
-         * (unquote_plus): a literal '+' comes as %2B either way. */
-        return fl_uri_decode(st->text->str, TRUE, err);
-    return g_strndup(st->text->str, st->text->len);
+    return fl_uri_decode(x->text->str, TRUE, err);
 }
 
 static gboolean
@@ -129,61 +92,59 @@ parse_size(const char *s, guint64 *out, GError **err)
 
 /* A closing leaf of a ListBucketResult. */
 static void
-listing_leaf(XmlState *st, GError **err)
+listing_leaf(XmlState *st, const FlXmlLeaf *x, GError **err)
 {
     FlS3Listing *o = st->out;
     gboolean dec = o->url_encoded;
 
-    if (st->cur && in(st, "Contents", "Key")) {
+    if (st->cur && in(x, "Contents", "Key")) {
         g_free(st->cur->key);
-        st->cur->key = take_text(st, dec, err);
+        st->cur->key = take_text(x, dec, err);
         /* S3 keys are 1 to 1,024 bytes; an empty one would make the
          * GetObject URL the bucket's own (a listing). */
         if (st->cur->key && (strlen(st->cur->key) > 1024 ||
                              *st->cur->key == '\0'))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
                         "a key that is empty or longer than 1024 bytes");
-    } else if (st->cur && in(st, "Contents", "Size")) {
-        parse_size(st->text->str, &st->cur->size, err);
-    } else if (st->cur && in(st, "Contents", "ETag")) {
+    } else if (st->cur && in(x, "Contents", "Size")) {
+        parse_size(x->text->str, &st->cur->size, err);
+    } else if (st->cur && in(x, "Contents", "ETag")) {
         g_free(st->cur->etag);
-        st->cur->etag = g_strdup(st->text->str);
+        st->cur->etag = g_strdup(x->text->str);
         g_strstrip(g_strdelimit(st->cur->etag, "\"", ' '));
-    } else if (in(st, "CommonPrefixes", "Prefix")) {
-        char *p = take_text(st, dec, err);
+    } else if (in(x, "CommonPrefixes", "Prefix")) {
+        char *p = take_text(x, dec, err);
         if (p)
             g_ptr_array_add(o->prefixes, p);
-    } else if (st->depth == 2 && !strcmp(st->path[1], "IsTruncated")) {
-        o->truncated = !strcmp(st->text->str, "true");
-    } else if (st->depth == 2 && !strcmp(st->path[1], "NextContinuationToken")) {
+    } else if (top(x, "IsTruncated")) {
+        o->truncated = !strcmp(x->text->str, "true");
+    } else if (top(x, "NextContinuationToken")) {
         g_free(o->next_token);
-        o->next_token = take_text(st, FALSE, err);
-    } else if (st->depth == 2 && !strcmp(st->path[1], "EncodingType")) {
-        o->url_encoded = !strcmp(st->text->str, "url");
+        o->next_token = take_text(x, FALSE, err);
+    } else if (top(x, "EncodingType")) {
+        o->url_encoded = !strcmp(x->text->str, "url");
     }
 }
 
 static void
-on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
-       GError **err)
+on_close(FlXmlLeaf *x, gpointer data, GError **err)
 {
     XmlState *st = data;
 
-    (void)ctx; (void)name;
     /* Code and Message only for fl_s3_xml_error(): a listing that turns
      * out to be an <Error> fails without them.  A repeated one replaces
      * the earlier. */
     if (st->out) {
         if (!st->is_error)
-            listing_leaf(st, err);
-    } else if (st->depth == 2 && !strcmp(st->path[1], "Code")) {
+            listing_leaf(st, x, err);
+    } else if (top(x, "Code")) {
         g_free(st->code);
-        st->code = take_text(st, FALSE, NULL);
-    } else if (st->depth == 2 && !strcmp(st->path[1], "Message")) {
+        st->code = take_text(x, FALSE, NULL);
+    } else if (top(x, "Message")) {
         g_free(st->message);
-        st->message = take_text(st, FALSE, NULL);
+        st->message = take_text(x, FALSE, NULL);
     }
-    if (st->cur && st->depth == 2) {    /* </Contents> */
+    if (st->cur && x->depth == 2) {     /* </Contents> */
         if (st->cur->key == NULL && (err == NULL || *err == NULL))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
                         "<Contents> without a <Key>");
@@ -193,28 +154,19 @@ on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
             fl_s3_key_free(st->cur);
         st->cur = NULL;
     }
-    st->depth--;
-    g_string_truncate(st->text, 0);
 }
 
-static const GMarkupParser parser = {
-    .start_element = on_start, .end_element = on_end, .text = on_text,
+static const FlXmlReader reader = {
+    .names = names, .n_names = G_N_ELEMENTS(names), .max_text = MAX_TEXT,
+    .open = on_open, .close = on_close,
 };
 
 static gboolean
 run_parser(XmlState *st, const char *xml, gsize len, GError **err)
 {
-    GMarkupParseContext *ctx;
-    gboolean ok;
+    gboolean ok = fl_xml_leaf_parse(&reader, st, xml, len, err);
 
-    st->text = g_string_new(NULL);
-    ctx = g_markup_parse_context_new(&parser, 0, st, NULL);
-    ok = g_markup_parse_context_parse(ctx, xml, (gssize)len, err)
-         && g_markup_parse_context_end_parse(ctx, err);
-    g_markup_parse_context_free(ctx);
-    g_string_free(st->text, TRUE);
-    if (st->cur)
-        fl_s3_key_free(st->cur);
+    g_clear_pointer(&st->cur, fl_s3_key_free);
     return ok;
 }
 
@@ -228,18 +180,11 @@ fl_s3_xml_listing(const char *xml, gsize len, FlS3Listing *out, GError **err)
     st.out = out;
     st.keys_at_start = out->keys->len;
     st.prefixes_at_start = out->prefixes->len;
-    if (run_parser(&st, xml, len, &local) && !st.is_error && st.root_seen
-        && !strcmp(st.path[0], "ListBucketResult"))
+    if (run_parser(&st, xml, len, &local) && st.is_listing)
         return TRUE;
-    if (local == NULL) {
+    if (local == NULL)
         g_set_error(&local, FL_ERROR, FL_ERROR_CORRUPT,
                     "not a ListBucketResult document");
-    } else if (local->domain != FL_ERROR) {
-        /* GMarkup's own errors (not well-formed, empty) are corrupt
-         * answers too: callers sort errors by our codes only. */
-        local->domain = FL_ERROR;
-        local->code = FL_ERROR_CORRUPT;
-    }
     g_propagate_prefixed_error(err, local, "bad listing: ");
     g_ptr_array_set_size(out->keys, st.keys_at_start);
     g_ptr_array_set_size(out->prefixes, st.prefixes_at_start);

@@ -2,11 +2,9 @@
  * blob_xml.c - EnumerationResults, BlockList and Error documents through
  * GMarkup (blob_xml.h).
  *
- * As in aws/s3_xml.c: only the path of open elements (our own static
- * names, UNKNOWN for the rest, so nothing from the answer is interned)
- * and the text of the current leaf are kept, bounded, and a leaf is acted
- * upon when it closes.  Depths are fixed by the documents' shapes, so a
- * <Name> anywhere else is ignored.
+ * As in aws/s3_xml.c, through the bounded reader of xml_leaf.h: a leaf
+ * is acted upon when it closes.  Depths are fixed by the documents'
+ * shapes, so a <Name> anywhere else is ignored.
  */
 #include "config.h"
 
@@ -14,10 +12,9 @@
 
 #include "azure/blob_xml.h"
 #include "error.h"
+#include "xml_leaf.h"
 
 #define MAX_TEXT (FL_AZBLOB_MAX_NAME + 64)
-#define MAX_DEPTH 8
-#define UNKNOWN "?"
 
 static const char *const names[] = {
     "EnumerationResults", "Blobs", "Blob", "BlobPrefix", "Name",
@@ -30,10 +27,6 @@ typedef enum { DOC_LISTING, DOC_BLOCKS, DOC_ERROR } DocKind;
 
 typedef struct {
     DocKind kind;
-    const char *path[MAX_DEPTH];
-    guint depth;
-    GString *text;
-    gboolean text_too_long;
     gboolean root_ok;
     guint items;
     /* listing */
@@ -67,29 +60,7 @@ fl_azblob_block_free(FlAzBlock *b)
     g_free(b);
 }
 
-static const char *
-known_name(const char *name)
-{
-    for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-        if (strcmp(name, names[i]) == 0)
-            return names[i];
-    return UNKNOWN;
-}
-
-/* The open path is exactly a/b/c... (n names). */
-static gboolean
-at(const XmlState *st, guint n, const char *const *want)
-{
-    if (st->depth != n)
-        return FALSE;
-    for (guint i = 0; i < n; i++)
-        if (strcmp(st->path[i], want[i]) != 0)
-            return FALSE;
-    return TRUE;
-}
-
-#define AT(st, ...) at(st, G_N_ELEMENTS(((const char *[]){ __VA_ARGS__ })), \
-                       (const char *[]){ __VA_ARGS__ })
+#define AT FL_XML_AT            /* the open path is exactly ... */
 
 static const char *const roots[] = {
     [DOC_LISTING] = "EnumerationResults",
@@ -98,39 +69,28 @@ static const char *const roots[] = {
 };
 
 static void
-on_start(GMarkupParseContext *ctx, const char *name, const char **an,
-         const char **av, gpointer data, GError **err)
+on_open(FlXmlLeaf *x, gpointer data, GError **err)
 {
     XmlState *st = data;
 
-    (void)ctx; (void)an; (void)av;
-    if (st->depth == 0)
-        st->root_ok = strcmp(name, roots[st->kind]) == 0;
-    if (st->depth == MAX_DEPTH) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                    "XML nested deeper than %d elements", MAX_DEPTH);
-        return;
-    }
-    st->path[st->depth++] = known_name(name);
-    g_string_truncate(st->text, 0);
-    st->text_too_long = FALSE;
+    if (x->depth == 1)
+        st->root_ok = strcmp(x->path[0], roots[st->kind]) == 0;
     if (!st->root_ok)
         return;
-    if (st->kind == DOC_LISTING && (AT(st, "EnumerationResults", "Blobs",
-                                       "Blob") ||
-                                    AT(st, "EnumerationResults", "Blobs",
-                                       "BlobPrefix"))) {
+    if (st->kind == DOC_LISTING
+        && (AT(x, "EnumerationResults", "Blobs", "Blob")
+            || AT(x, "EnumerationResults", "Blobs", "BlobPrefix"))) {
         if (++st->items > FL_AZBLOB_MAX_PAGE) {
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "more than %d "
                         "items in one page", FL_AZBLOB_MAX_PAGE);
             return;
         }
-        if (!strcmp(st->path[2], "Blob"))
+        if (!strcmp(x->path[2], "Blob"))
             st->blob = g_new0(FlAzBlobItem, 1);
         else
             st->in_prefix = TRUE;
     } else if (st->kind == DOC_BLOCKS &&
-               AT(st, "BlockList", "CommittedBlocks", "Block")) {
+               AT(x, "BlockList", "CommittedBlocks", "Block")) {
         if (++st->items > FL_AZBLOB_MAX_BLOCKS) {
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "more than %d "
                         "committed blocks", FL_AZBLOB_MAX_BLOCKS);
@@ -141,49 +101,21 @@ on_start(GMarkupParseContext *ctx, const char *name, const char **an,
     }
 }
 
-static void
-on_text(GMarkupParseContext *ctx, const char *text, gsize len, gpointer data,
-        GError **err)
-{
-    XmlState *st = data;
-
-    (void)ctx; (void)err;
-    if (st->text->len + len > MAX_TEXT) {
-        st->text_too_long = TRUE;
-        return;
-    }
-    g_string_append_len(st->text, text, (gssize)len);
-}
-
-/* The leaf's text, at most max bytes, no NUL; NULL with *err. */
-static char *
-take_text(XmlState *st, gsize max, GError **err)
-{
-    if (st->text_too_long || st->text->len > max ||
-        memchr(st->text->str, '\0', st->text->len)) {
-        g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
-                    "<%s> longer than %" G_GSIZE_FORMAT " bytes or with a "
-                    "NUL byte", st->path[st->depth - 1], max);
-        return NULL;
-    }
-    return g_strndup(st->text->str, st->text->len);
-}
-
 static gboolean
-parse_size(XmlState *st, guint64 *out, GError **err)
+parse_size(const FlXmlLeaf *x, guint64 *out, GError **err)
 {
-    if (g_ascii_string_to_unsigned(st->text->str, 10, 0, G_MAXINT64, out,
+    if (g_ascii_string_to_unsigned(x->text->str, 10, 0, G_MAXINT64, out,
                                    NULL))
         return TRUE;
     g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "<%s> '%.40s' is not a "
-                "number", st->path[st->depth - 1], st->text->str);
+                "number", x->path[x->depth - 1], x->text->str);
     return FALSE;
 }
 
 static char *
-take_name(XmlState *st, GError **err)
+take_name(const FlXmlLeaf *x, GError **err)
 {
-    char *s = take_text(st, FL_AZBLOB_MAX_NAME, err);
+    char *s = fl_xml_leaf_take(x, FL_AZBLOB_MAX_NAME, err);
 
     if (s != NULL && *s == '\0') {
         g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT, "an empty <Name>");
@@ -193,30 +125,30 @@ take_name(XmlState *st, GError **err)
 }
 
 static void
-listing_end(XmlState *st, GError **err)
+listing_end(XmlState *st, const FlXmlLeaf *x, GError **err)
 {
-    if (st->blob && AT(st, "EnumerationResults", "Blobs", "Blob", "Name")) {
+    if (st->blob && AT(x, "EnumerationResults", "Blobs", "Blob", "Name")) {
         g_free(st->blob->name);
-        st->blob->name = take_name(st, err);
-    } else if (st->blob && AT(st, "EnumerationResults", "Blobs", "Blob",
+        st->blob->name = take_name(x, err);
+    } else if (st->blob && AT(x, "EnumerationResults", "Blobs", "Blob",
                               "Properties", "Content-Length")) {
-        parse_size(st, &st->blob->size, err);
-    } else if (st->blob && AT(st, "EnumerationResults", "Blobs", "Blob",
+        parse_size(x, &st->blob->size, err);
+    } else if (st->blob && AT(x, "EnumerationResults", "Blobs", "Blob",
                               "Properties", "Etag")) {
         g_free(st->blob->etag);
-        st->blob->etag = take_text(st, 256, err);
+        st->blob->etag = fl_xml_leaf_take(x, 256, err);
         if (st->blob->etag)
             g_strstrip(g_strdelimit(st->blob->etag, "\"", ' '));
-    } else if (st->in_prefix && AT(st, "EnumerationResults", "Blobs",
+    } else if (st->in_prefix && AT(x, "EnumerationResults", "Blobs",
                                    "BlobPrefix", "Name")) {
-        char *p = take_name(st, err);
+        char *p = take_name(x, err);
 
         if (p)
             g_ptr_array_add(st->list->prefixes, p);
-    } else if (AT(st, "EnumerationResults", "NextMarker")) {
+    } else if (AT(x, "EnumerationResults", "NextMarker")) {
         g_free(st->list->next_marker);
-        st->list->next_marker = take_text(st, MAX_TEXT, err);
-    } else if (st->blob && AT(st, "EnumerationResults", "Blobs", "Blob")) {
+        st->list->next_marker = fl_xml_leaf_take(x, MAX_TEXT, err);
+    } else if (st->blob && AT(x, "EnumerationResults", "Blobs", "Blob")) {
         if (st->blob->name == NULL && (err == NULL || *err == NULL))
             g_set_error(err, FL_ERROR, FL_ERROR_CORRUPT,
                         "<Blob> without a <Name>");
@@ -225,22 +157,22 @@ listing_end(XmlState *st, GError **err)
         else
             fl_azblob_item_free(st->blob);
         st->blob = NULL;
-    } else if (AT(st, "EnumerationResults", "Blobs", "BlobPrefix")) {
+    } else if (AT(x, "EnumerationResults", "Blobs", "BlobPrefix")) {
         st->in_prefix = FALSE;
     }
 }
 
 static void
-blocks_end(XmlState *st, GError **err)
+blocks_end(XmlState *st, const FlXmlLeaf *x, GError **err)
 {
-    if (st->block && AT(st, "BlockList", "CommittedBlocks", "Block",
+    if (st->block && AT(x, "BlockList", "CommittedBlocks", "Block",
                         "Name")) {
         g_free(st->block->id);
-        st->block->id = take_text(st, FL_AZBLOB_MAX_BLOCK_ID, err);
-    } else if (st->block && AT(st, "BlockList", "CommittedBlocks", "Block",
+        st->block->id = fl_xml_leaf_take(x, FL_AZBLOB_MAX_BLOCK_ID, err);
+    } else if (st->block && AT(x, "BlockList", "CommittedBlocks", "Block",
                                "Size")) {
-        st->block_sized = parse_size(st, &st->block->size, err);
-    } else if (st->block && AT(st, "BlockList", "CommittedBlocks",
+        st->block_sized = parse_size(x, &st->block->size, err);
+    } else if (st->block && AT(x, "BlockList", "CommittedBlocks",
                                "Block")) {
         if ((st->block->id == NULL || !st->block_sized)
             && (err == NULL || *err == NULL))
@@ -255,39 +187,36 @@ blocks_end(XmlState *st, GError **err)
 }
 
 static void
-error_end(XmlState *st)
+error_end(XmlState *st, const FlXmlLeaf *x)
 {
-    if (AT(st, "Error", "Code")) {
+    if (AT(x, "Error", "Code")) {
         g_free(st->code);
-        st->code = take_text(st, 256, NULL);
-    } else if (AT(st, "Error", "Message")) {
+        st->code = fl_xml_leaf_take(x, 256, NULL);
+    } else if (AT(x, "Error", "Message")) {
         g_free(st->message);
-        st->message = take_text(st, 1024, NULL);
+        st->message = fl_xml_leaf_take(x, 1024, NULL);
         if (st->message)
             st->message[strcspn(st->message, "\r\n")] = '\0';
     }
 }
 
 static void
-on_end(GMarkupParseContext *ctx, const char *name, gpointer data,
-       GError **err)
+on_close(FlXmlLeaf *x, gpointer data, GError **err)
 {
     XmlState *st = data;
 
-    (void)ctx; (void)name;
-    if (st->root_ok) {
-        switch (st->kind) {
-        case DOC_LISTING: listing_end(st, err); break;
-        case DOC_BLOCKS: blocks_end(st, err); break;
-        case DOC_ERROR: error_end(st); break;
-        }
+    if (!st->root_ok)
+        return;
+    switch (st->kind) {
+    case DOC_LISTING: listing_end(st, x, err); break;
+    case DOC_BLOCKS: blocks_end(st, x, err); break;
+    case DOC_ERROR: error_end(st, x); break;
     }
-    st->depth--;
-    g_string_truncate(st->text, 0);
 }
 
-static const GMarkupParser parser = {
-    .start_element = on_start, .end_element = on_end, .text = on_text,
+static const FlXmlReader reader = {
+    .names = names, .n_names = G_N_ELEMENTS(names), .max_text = MAX_TEXT,
+    .open = on_open, .close = on_close,
 };
 
 /* FALSE with FL_ERROR_CORRUPT, prefixed "bad WHAT: ". */
@@ -295,16 +224,9 @@ static gboolean
 run_parser(XmlState *st, const char *xml, gsize len, const char *what,
            GError **err)
 {
-    GMarkupParseContext *ctx;
     GError *local = NULL;
-    gboolean ok;
+    gboolean ok = fl_xml_leaf_parse(&reader, st, xml, len, &local);
 
-    st->text = g_string_new(NULL);
-    ctx = g_markup_parse_context_new(&parser, 0, st, NULL);
-    ok = g_markup_parse_context_parse(ctx, xml, (gssize)len, &local)
-         && g_markup_parse_context_end_parse(ctx, &local);
-    g_markup_parse_context_free(ctx);
-    g_string_free(st->text, TRUE);
     g_clear_pointer(&st->blob, fl_azblob_item_free);
     g_clear_pointer(&st->block, fl_azblob_block_free);
     if (ok && !st->root_ok)
@@ -312,11 +234,6 @@ run_parser(XmlState *st, const char *xml, gsize len, const char *what,
                     roots[st->kind]);
     if (local == NULL)
         return TRUE;
-    if (local->domain != FL_ERROR) {
-        /* GMarkup's own errors are corrupt answers too. */
-        local->domain = FL_ERROR;
-        local->code = FL_ERROR_CORRUPT;
-    }
     g_propagate_prefixed_error(err, local, "bad %s: ", what);
     return FALSE;
 }
