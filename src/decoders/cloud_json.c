@@ -259,6 +259,10 @@ fl_cj_walker_new(const FlCjPath *paths, guint n_paths, guint n_slots)
     hash_kids(w);
     w->hashed = TRUE;
     w->arena = g_string_sized_new(4096);
+    g_assert(w->nodes->len < G_MAXINT16);
+    w->tmpl = g_new0(FlCjTmpl, FL_CJ_TMPLS + 1);
+    for (guint i = 0; i <= FL_CJ_TMPLS; i++)
+        w->tmpl_order[i] = i;
     return w;
 }
 
@@ -273,6 +277,7 @@ fl_cj_walker_free(FlCjWalker *w)
     if (w->h)
         yajl_free(w->h);
     g_string_free(w->arena, TRUE);
+    g_free(w->tmpl);
     g_free(w);
 }
 

@@ -27,6 +27,15 @@
  * same order, through the same fl_cj_store; the fuzz target
  * (tests/fuzz/fuzz_gcp_flow.c) walks every input both ways and requires
  * the same entries.
+ *
+ * Layouts: the lines of one writer differ in their values, not in the
+ * text between them (keys, punctuation, spaces).  A line the scanner
+ * walks is learnt as a layout (FlCjTmpl: that text, and how each value
+ * is read and where it goes); a later line whose text between values is
+ * byte for byte the same is read by comparing it, a few words per key,
+ * and reading only its values, with the scanner's own functions and
+ * refusals.  Any difference, and the line is walked as before.  A few
+ * layouts are kept (Google's SRC and DEST entries have different keys).
  */
 #include "config.h"
 
@@ -48,7 +57,12 @@ typedef struct {
     FlCjWalker *w;
     const char *p, *end;
     guint depth;
+    FlCjTmpl *rec;              /* the layout being learnt, or NULL */
+    const char *mark;           /* where its text since the last value began */
 } Scan;
+
+/* How a layout's value is read (FlCjTmplOp.kind). */
+enum { TK_STRING, TK_NUMBER, TK_OBJECT, TK_ARRAY, TK_BOOL, TK_NULL, TK_END };
 
 /* The bytes a string may hold as they are: printable ASCII but '"' and
  * '\\' (those end the scan; a control byte or a byte >= 0x80 refuses). */
@@ -199,6 +213,34 @@ literal(Scan *s, const char *word, gsize n)
     return TRUE;
 }
 
+/*
+ * Learning the line's layout: the text since the last value, then how
+ * the value at s->p is read and the node it goes to (-1: read, not kept).
+ * A line too big to learn is read all the same.
+ */
+HOT void
+rec_op(Scan *s, guint kind, gint node)
+{
+    FlCjTmpl *t = s->rec;
+    gsize len;
+
+    if (t == NULL)
+        return;
+    len = (gsize)(s->p - s->mark);
+    if (t->n_ops >= FL_CJ_TMPL_OPS || len > FL_CJ_TMPL_TEXT - t->n_text) {
+        s->rec = NULL;
+        return;
+    }
+    memcpy(t->text + t->n_text, s->mark, len);
+    t->ops[t->n_ops].off = (guint16)t->n_text;
+    t->ops[t->n_ops].len = (guint16)len;
+    t->ops[t->n_ops].node = (gint16)node;
+    t->ops[t->n_ops].kind = (guint8)kind;
+    t->n_ops++;
+    t->n_text += len;
+    s->mark = s->p;
+}
+
 static gboolean object(Scan *s, gint node);
 static gboolean array(Scan *s);
 
@@ -212,6 +254,7 @@ value(Scan *s, gint node)
 {
     const Node *n = node >= 0 ? &g_array_index(s->w->nodes, Node, node)
                               : NULL;
+    gint kept = n != NULL && n->slot >= 0 ? node : -1;
     const char *str;
     gsize len;
     gboolean esc;
@@ -221,45 +264,52 @@ value(Scan *s, gint node)
         return FALSE;
     switch (*s->p) {
     case '"':
+        rec_op(s, TK_STRING, kept);
         if (!string(s, &str, &len, &esc))
             return FALSE;
-        if (n != NULL && n->slot >= 0) {
+        s->mark = s->p;
+        if (kept >= 0) {
             if (esc)
                 return FALSE;   /* yajl would unescape it */
-            fl_cj_store(s->w, node, FL_CJ_STRING, str, len);
+            fl_cj_store_from(s->w, node, FL_CJ_STRING, str, len, s->end);
         }
         return TRUE;
     case '{':
-        s->p++;
-        if (n != NULL && n->slot >= 0) {
+        if (kept >= 0) {
+            rec_op(s, TK_OBJECT, kept);
             fl_cj_store(s->w, node, FL_CJ_OBJECT, NULL, 0);
             if (n->kids->len == 0)
                 node = -1;
         }
+        s->p++;
         return object(s, node);
     case '[':
+        if (kept >= 0)
+            rec_op(s, TK_ARRAY, kept);
         s->p++;
         fl_cj_store(s->w, node, FL_CJ_ARRAY, NULL, 0);
         return array(s);
     case 't':
-        if (!literal(s, "true", 4))
-            return FALSE;
-        fl_cj_store(s->w, node, FL_CJ_BOOL, NULL, 0);
-        return TRUE;
     case 'f':
-        if (!literal(s, "false", 5))
+        if (kept >= 0)
+            rec_op(s, TK_BOOL, kept);
+        if (!(*s->p == 't' ? literal(s, "true", 4) : literal(s, "false", 5)))
             return FALSE;
         fl_cj_store(s->w, node, FL_CJ_BOOL, NULL, 0);
         return TRUE;
     case 'n':
+        if (kept >= 0)
+            rec_op(s, TK_NULL, kept);
         if (!literal(s, "null", 4))
             return FALSE;
         fl_cj_store(s->w, node, FL_CJ_NULL, NULL, 0);
         return TRUE;
     default:
+        rec_op(s, TK_NUMBER, kept);
         if (!number(s, &str, &len))
             return FALSE;
-        fl_cj_store(s->w, node, FL_CJ_NUMBER, str, len);
+        s->mark = s->p;
+        fl_cj_store_from(s->w, node, FL_CJ_NUMBER, str, len, s->end);
         return TRUE;
     }
 }
@@ -315,22 +365,162 @@ done:
     return TRUE;
 }
 
+/*
+ * The line read by layout t: its text compared with the layout's, its
+ * values read as the scanner read the values where t was learnt.  When
+ * all of the text is the same, the scanner would take every byte between
+ * the values as it did then, reach the same nodes and make the same
+ * stores: the values are read by the same functions, with the same
+ * refusals.  FALSE at the first difference (the slots then hold junk).
+ */
+static gboolean
+tmpl_match(FlCjWalker *w, const FlCjTmpl *t, const char *p, const char *end)
+{
+    Scan s = { w, p, end, 0, NULL, NULL };
+
+    for (guint i = 0; i < t->n_ops; i++) {
+        const FlCjTmplOp *op = &t->ops[i];
+        const char *str;
+        gsize len;
+        gboolean esc;
+
+        if ((gsize)(end - s.p) < op->len
+            || !fl_cj_same(s.p, t->text + op->off, op->len))
+            return FALSE;
+        s.p += op->len;
+        switch (op->kind) {
+        case TK_STRING:
+            if (s.p >= end || *s.p != '"' || !string(&s, &str, &len, &esc))
+                return FALSE;
+            if (op->node >= 0) {
+                if (esc)
+                    return FALSE;
+                fl_cj_store_from(w, op->node, FL_CJ_STRING, str, len, end);
+            }
+            break;
+        case TK_NUMBER:
+            if (!number(&s, &str, &len))
+                return FALSE;
+            fl_cj_store_from(w, op->node, FL_CJ_NUMBER, str, len, end);
+            break;
+        case TK_OBJECT:
+            fl_cj_store(w, op->node, FL_CJ_OBJECT, NULL, 0);
+            break;
+        case TK_ARRAY:
+            fl_cj_store(w, op->node, FL_CJ_ARRAY, NULL, 0);
+            break;
+        case TK_BOOL:
+            fl_cj_store(w, op->node, FL_CJ_BOOL, NULL, 0);
+            break;
+        case TK_NULL:
+            fl_cj_store(w, op->node, FL_CJ_NULL, NULL, 0);
+            break;
+        default:
+            return s.p == end;
+        }
+    }
+    return FALSE;
+}
+
+static void
+reset_entry(FlCjWalker *w)
+{
+    memset(w->v, 0, sizeof(FlCjValue) * w->n_slots);
+    g_string_truncate(w->arena, 0);
+}
+
+/* Layout at position k of tmpl_order to the front. */
+static void
+tmpl_to_front(FlCjWalker *w, guint k)
+{
+    guint t = w->tmpl_order[k];
+
+    memmove(w->tmpl_order + 1, w->tmpl_order, k * sizeof(guint));
+    w->tmpl_order[0] = t;
+}
+
+/* Layout t matched a line. */
+static void
+tmpl_hit(FlCjWalker *w, guint t)
+{
+    for (guint k = 0; k <= FL_CJ_TMPLS; k++) {
+        if (w->tmpl_order[k] == t) {
+            if (k > 0)
+                tmpl_to_front(w, k);
+            break;
+        }
+    }
+    w->tmpl[w->tmpl_last].next = t;
+    w->tmpl_last = t;
+}
+
+/*
+ * The line read by a known layout: first the one that followed the last
+ * line's layout last time (reporters SRC and DEST take turns, each with
+ * its own keys), then the others, most recently used first.
+ */
+static gboolean
+by_layout(FlCjWalker *w, const char *p, const char *end)
+{
+    guint guess = w->tmpl[w->tmpl_last].next;
+
+    if (w->tmpl[guess].valid) {
+        reset_entry(w);
+        if (tmpl_match(w, &w->tmpl[guess], p, end)) {
+            tmpl_hit(w, guess);
+            return TRUE;
+        }
+    }
+    for (guint k = 0; k < FL_CJ_TMPLS; k++) {
+        guint t = w->tmpl_order[k];
+
+        if (!w->tmpl[t].valid)
+            return FALSE;
+        if (t == guess)
+            continue;
+        reset_entry(w);
+        if (tmpl_match(w, &w->tmpl[t], p, end)) {
+            tmpl_hit(w, t);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* The line read by walking it, its layout learnt on the way. */
+static gboolean
+by_walk(FlCjWalker *w, const char *p, const char *end)
+{
+    FlCjTmpl *t = &w->tmpl[w->tmpl_order[FL_CJ_TMPLS]];
+    Scan s = { w, p, end, 0, t, p };
+
+    t->valid = FALSE;
+    t->n_ops = t->n_text = 0;
+    /* A blank line too is yajl's: it may end a value of its own. */
+    if (!eat(&s, '{'))
+        return FALSE;
+    reset_entry(w);
+    if (!object(&s, 0))
+        return FALSE;
+    ws(&s);
+    if (s.p != s.end)
+        return FALSE;
+    rec_op(&s, TK_END, -1);
+    if (s.rec != NULL) {
+        t->valid = TRUE;
+        tmpl_hit(w, w->tmpl_order[FL_CJ_TMPLS]);
+    }
+    return TRUE;
+}
+
 FlCjScan
 fl_cj_scan_line(FlCjWalker *w, const char *p, gsize n)
 {
-    Scan s = { w, p, p + n, 0 };
+    const char *end = p + n;
 
     if (n > 0 && p[n - 1] == '\n')
-        s.end--;
-    /* A blank line too is yajl's: it may end a value of its own. */
-    if (!eat(&s, '{'))
-        return FL_CJ_SCAN_NO;
-    memset(w->v, 0, sizeof(FlCjValue) * w->n_slots);
-    g_string_truncate(w->arena, 0);
-    if (!object(&s, 0))
-        return FL_CJ_SCAN_NO;
-    ws(&s);
-    if (s.p != s.end)
+        end--;
+    if (!by_layout(w, p, end) && !by_walk(w, p, end))
         return FL_CJ_SCAN_NO;
     {
         FlCjEntry e = { w->v, w->arena->str, w->line };

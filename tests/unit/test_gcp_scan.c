@@ -141,11 +141,36 @@ test_edited(void)
     g_test_message("%u edited documents decoded both ways", n);
 }
 
+static void
+test_layout(void)
+{
+    /* An entry, then edited copies of it: the scanner has learnt the
+     * first line's layout and compares each copy with it, so every edit
+     * lands somewhere in that comparison (between values or in one). */
+    g_autoptr(GRand) r = g_rand_new_with_seed(2020);
+
+    for (guint round = 0; round < 20000; round++) {
+        guint k = g_rand_int_range(r, 0, G_N_ELEMENTS(entries));
+        g_autoptr(GString) doc = g_string_new(entries[k]);
+        g_autoptr(GString) e = g_string_new(entries[k]);
+        guint edits = g_rand_int_range(r, 1, 3);
+
+        for (guint i = 0; i < edits; i++)
+            mutate(r, e);
+        g_string_append_c(doc, '\n');
+        g_string_append_len(doc, e->str, (gssize)e->len);
+        g_string_append_c(doc, '\n');
+        g_string_append(doc, entries[k]);
+        check((guint8)g_rand_int_range(r, 0, 4), doc);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/gcp_scan/plain", test_plain);
     g_test_add_func("/gcp_scan/edited", test_edited);
+    g_test_add_func("/gcp_scan/layout", test_layout);
     return g_test_run();
 }
