@@ -460,7 +460,8 @@ fl_cj_uint(const FlCjEntry *e, guint slot, guint64 max, guint64 *out,
             *why = "not a whole number in range";
             return FALSE;
         }
-        if (n > (G_MAXUINT64 - d) / 10) {
+        /* Nineteen digits cannot overflow: only then the division. */
+        if (i >= 19 && n > (G_MAXUINT64 - d) / 10) {
             *why = "out of range";
             return FALSE;
         }
@@ -513,11 +514,14 @@ fl_cj_addr(const char *s, gsize len, guint8 *family, guint8 bytes[16])
 
     if (len == 0 || len >= sizeof buf)
         return FALSE;
-    if (memchr(s, ':', len) == NULL) {
-        *family = 4;
-        memset(bytes, 0, 16);
-        return ipv4(s, len, bytes);
-    }
+    /* A dotted quad has no ':', so trying it first is the same answer
+     * as looking for one first, without the look for most addresses. */
+    *family = 4;
+    memset(bytes, 0, 16);
+    if (ipv4(s, len, bytes))
+        return TRUE;
+    if (memchr(s, ':', len) == NULL)
+        return FALSE;
     memcpy(buf, s, len);
     buf[len] = '\0';
     *family = 6;

@@ -236,6 +236,13 @@ rec_op(Scan *s, guint kind, gint node)
     t->ops[t->n_ops].len = (guint16)len;
     t->ops[t->n_ops].node = (gint16)node;
     t->ops[t->n_ops].kind = (guint8)kind;
+    t->ops[t->n_ops].slot = -1;
+    if (node >= 0) {
+        const Node *n = &g_array_index(s->w->nodes, Node, node);
+
+        t->ops[t->n_ops].slot = (gint8)n->slot;
+        t->ops[t->n_ops].max_len = (guint32)MIN(n->max_len, G_MAXUINT32);
+    }
     t->n_ops++;
     t->n_text += len;
     s->mark = s->p;
@@ -366,6 +373,39 @@ done:
 }
 
 /*
+ * A string or number of a layout into its slot, as fl_cj_store puts it;
+ * by_layout has made the arena large enough for every value of the line
+ * and 32 bytes more, so there is no check and a short value is two moves.
+ */
+HOT void
+tmpl_store(FlCjWalker *w, const FlCjTmplOp *op, FlCjType type,
+           const char *s, gsize len, const char *end)
+{
+    FlCjValue *v = &w->v[op->slot];
+    GString *a = w->arena;
+    gsize at = a->len;
+
+    v->type = type;
+    if (type == FL_CJ_STRING && len > op->max_len) {
+        v->type = FL_CJ_TOO_LONG;
+        v->off = v->len = 0;
+        v->full_len = len;
+        return;
+    }
+    if (len <= 32 && end - s >= 32) {
+        memcpy(a->str + at, s, 16);
+        memcpy(a->str + at + 16, s + 16, 16);
+    } else {
+        memcpy(a->str + at, s, len);
+    }
+    a->str[at + len] = '\0';
+    a->len = at + len + 1;
+    a->str[a->len] = '\0';
+    v->off = (guint32)at;
+    v->len = (guint32)len;
+}
+
+/*
  * The line read by layout t: its text compared with the layout's, its
  * values read as the scanner read the values where t was learnt.  When
  * all of the text is the same, the scanner would take every byte between
@@ -392,16 +432,17 @@ tmpl_match(FlCjWalker *w, const FlCjTmpl *t, const char *p, const char *end)
         case TK_STRING:
             if (s.p >= end || *s.p != '"' || !string(&s, &str, &len, &esc))
                 return FALSE;
-            if (op->node >= 0) {
+            if (op->slot >= 0) {
                 if (esc)
                     return FALSE;
-                fl_cj_store_from(w, op->node, FL_CJ_STRING, str, len, end);
+                tmpl_store(w, op, FL_CJ_STRING, str, len, end);
             }
             break;
         case TK_NUMBER:
             if (!number(&s, &str, &len))
                 return FALSE;
-            fl_cj_store_from(w, op->node, FL_CJ_NUMBER, str, len, end);
+            if (op->slot >= 0)
+                tmpl_store(w, op, FL_CJ_NUMBER, str, len, end);
             break;
         case TK_OBJECT:
             fl_cj_store(w, op->node, FL_CJ_OBJECT, NULL, 0);
@@ -463,7 +504,13 @@ static gboolean
 by_layout(FlCjWalker *w, const char *p, const char *end)
 {
     guint guess = w->tmpl[w->tmpl_last].next;
+    /* Every value, its NUL and tmpl_store's 32 bytes fit in this. */
+    gsize need = (gsize)(end - p) + FL_CJ_TMPL_OPS + 64;
 
+    if (w->arena->allocated_len < need) {
+        g_string_set_size(w->arena, need);
+        g_string_truncate(w->arena, 0);
+    }
     if (w->tmpl[guess].valid) {
         reset_entry(w);
         if (tmpl_match(w, &w->tmpl[guess], p, end)) {

@@ -147,10 +147,10 @@ line_where(GString *s, guint64 line)
         digits[n++] = (char)('0' + line % 10);
         line /= 10;
     } while (line);
-    g_string_truncate(s, 0);
-    g_string_append_len(s, "line ", 5);
-    while (n)
-        g_string_append_c(s, digits[--n]);
+    g_string_set_size(s, 5 + n);
+    memcpy(s->str, "line ", 5);
+    for (guint i = 0; i < n; i++)
+        s->str[5 + i] = digits[n - 1 - i];
 }
 
 void
