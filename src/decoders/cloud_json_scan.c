@@ -204,6 +204,28 @@ number(Scan *s, const char **str, gsize *len)
     return TRUE;
 }
 
+/*
+ * The common number, digits from 1 to 9 on and nothing of a fraction or
+ * exponent after them, without number()'s call; FALSE (nothing read)
+ * for every other, which number() then reads.
+ */
+HOT gboolean
+digits_only(Scan *s, const char **str, gsize *len)
+{
+    const char *q = s->p;
+
+    if (q >= s->end || *q < '1' || *q > '9')
+        return FALSE;
+    while (++q < s->end && *q >= '0' && *q <= '9')
+        ;
+    if (q < s->end && (*q == '.' || *q == 'e' || *q == 'E'))
+        return FALSE;
+    *str = s->p;
+    *len = (gsize)(q - s->p);
+    s->p = q;
+    return TRUE;
+}
+
 static gboolean
 literal(Scan *s, const char *word, gsize n)
 {
@@ -439,7 +461,7 @@ tmpl_match(FlCjWalker *w, const FlCjTmpl *t, const char *p, const char *end)
             }
             break;
         case TK_NUMBER:
-            if (!number(&s, &str, &len))
+            if (!digits_only(&s, &str, &len) && !number(&s, &str, &len))
                 return FALSE;
             if (op->slot >= 0)
                 tmpl_store(w, op, FL_CJ_NUMBER, str, len, end);
