@@ -25,7 +25,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/mman.h>
 
 #include "error.h"
 #include "log.h"
@@ -80,17 +79,8 @@ read_whole(Pipeline *p, gsize max, const char *what, GError **err)
 {
     GByteArray *b;
 
-    if (p->info->map) {
-#ifdef MADV_POPULATE_READ
-        /* Its pages mapped here, in one call from the reader's thread:
-         * a fault a 4 KiB page in the worker's first pass over the lines
-         * cost as much as decoding them (on a virtual machine).  A hint
-         * only; kernels before 5.14 say EINVAL, and the faults happen. */
-        (void)madvise((void *)p->info->map, p->info->map_len,
-                      MADV_POPULATE_READ);
-#endif
+    if (p->info->map)
         return g_bytes_new_static(p->info->map, p->info->map_len);
-    }
     b = g_byte_array_new();
     g_byte_array_append(b, (const guint8 *)p->carry, (guint)p->carry_len);
     p->carry_len = 0;
