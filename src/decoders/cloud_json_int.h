@@ -68,6 +68,7 @@ struct FlCjWalker {
     FlCjTmpl *tmpl;
     guint tmpl_order[FL_CJ_TMPLS + 1];
     guint tmpl_last;            /* the last line's layout (may be invalid) */
+    guint tmpl_misses;          /* lines in a row no layout read */
     /* the walk */
     gint stack[FL_CJ_MAX_DEPTH + 1];
     gboolean is_array[FL_CJ_MAX_DEPTH + 1];

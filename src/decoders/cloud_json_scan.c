@@ -556,15 +556,17 @@ by_layout(FlCjWalker *w, const char *p, const char *end)
     return FALSE;
 }
 
-/* The line read by walking it, its layout learnt on the way. */
+/* The line read by walking it, its layout learnt on the way if learn. */
 static gboolean
-by_walk(FlCjWalker *w, const char *p, const char *end)
+by_walk(FlCjWalker *w, const char *p, const char *end, gboolean learn)
 {
     FlCjTmpl *t = &w->tmpl[w->tmpl_order[FL_CJ_TMPLS]];
-    Scan s = { w, p, end, 0, t, p };
+    Scan s = { w, p, end, 0, learn ? t : NULL, p };
 
-    t->valid = FALSE;
-    t->n_ops = t->n_text = 0;
+    if (learn) {
+        t->valid = FALSE;
+        t->n_ops = t->n_text = 0;
+    }
     /* A blank line too is yajl's: it may end a value of its own. */
     if (!eat(&s, '{'))
         return FALSE;
@@ -586,11 +588,22 @@ FlCjScan
 fl_cj_scan_line(FlCjWalker *w, const char *p, gsize n)
 {
     const char *end = p + n;
+    gboolean try_layouts;
 
     if (n > 0 && p[n - 1] == '\n')
         end--;
-    if (!by_layout(w, p, end) && !by_walk(w, p, end))
+    /* Lines of more layouts than are kept, taking turns, would each be
+     * compared with every layout, then walked: after a few lines that no
+     * layout read, layouts are tried (and learnt) on every 64th line
+     * only, and those lines cost a walk, as before layouts. */
+    try_layouts = w->tmpl_misses < 8 || w->tmpl_misses % 64 == 0;
+    if (try_layouts && by_layout(w, p, end)) {
+        w->tmpl_misses = 0;
+    } else if (by_walk(w, p, end, try_layouts)) {
+        w->tmpl_misses++;
+    } else {
         return FL_CJ_SCAN_NO;
+    }
     {
         FlCjEntry e = { w->v, w->arena->str, w->line };
 
