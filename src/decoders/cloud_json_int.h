@@ -6,6 +6,9 @@
 #define FL_CLOUD_JSON_INT_H
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <yajl/yajl_parse.h>
 
@@ -17,6 +20,33 @@
 #define KID_HASH 64
 #define KID_NONE (-1)
 #define KID_MANY (-2)               /* several: compare them all */
+
+/*
+ * A line's layout, learnt from a line the scanner read (cloud_json_scan.c):
+ * the text between its values (keys, punctuation, spaces, literals) and,
+ * for each value, how it is read and where it goes.  A later line with
+ * the same text around its values is read by comparing that text instead
+ * of walking it.
+ */
+#define FL_CJ_TMPLS 4
+#define FL_CJ_TMPL_OPS 192
+#define FL_CJ_TMPL_TEXT 4096
+
+typedef struct {
+    guint16 off, len;           /* the text before the value */
+    gint16 node;                /* a node with a slot, or -1 */
+    guint8 kind;                /* cloud_json_scan.c's TK_ */
+    gint8 slot;                 /* the node's slot and longest string */
+    guint32 max_len;
+} FlCjTmplOp;
+
+typedef struct {
+    gboolean valid;
+    guint next;                 /* the layout of the line after, last time */
+    guint n_ops, n_text;
+    FlCjTmplOp ops[FL_CJ_TMPL_OPS];
+    char text[FL_CJ_TMPL_TEXT];
+} FlCjTmpl;
 
 typedef struct {
     const char *name;           /* into the schema's path string */
@@ -33,6 +63,12 @@ struct FlCjWalker {
     yajl_handle h;
     gboolean fast;              /* try cloud_json_scan.c first */
     gboolean hashed;            /* the nodes' hash tables are made */
+    /* FL_CJ_TMPLS layouts in the order of tmpl_order, most recently
+     * used first, and one more (the last) that the scanner fills */
+    FlCjTmpl *tmpl;
+    guint tmpl_order[FL_CJ_TMPLS + 1];
+    guint tmpl_last;            /* the last line's layout (may be invalid) */
+    guint tmpl_misses;          /* lines in a row no layout read */
     /* the walk */
     gint stack[FL_CJ_MAX_DEPTH + 1];
     gboolean is_array[FL_CJ_MAX_DEPTH + 1];
@@ -62,22 +98,51 @@ fl_cj_name_hash(const char *name, gsize len)
                    + (guchar)name[len - 1] * 5) % KID_HASH;
 }
 
-/* Names are short: eight bytes a go beat a call to memcmp. */
+/* Names are short: sixteen or eight bytes a go (the last eight
+ * overlapping what went before) beat a call to memcmp. */
 static inline gboolean
 fl_cj_same(const char *a, const char *b, gsize len)
 {
-    for (; len >= 8; a += 8, b += 8, len -= 8) {
-        guint64 x, y;
+    guint64 x, y;
+    guint32 i, j;
+    guint16 h, k;
 
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
+#ifdef __SSE2__
+    /* A layout's text runs to hundreds of bytes: sixteen a go. */
+    for (; len > 16; a += 16, b += 16, len -= 16) {
+        __m128i u = _mm_loadu_si128((const __m128i *)(const void *)a);
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)b);
+
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(u, v)) != 0xffff)
             return FALSE;
     }
-    for (; len > 0; a++, b++, len--)
-        if (*a != *b)
+#endif
+    if (len >= 8) {
+        for (; len > 8; a += 8, b += 8, len -= 8) {
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y)
+                return FALSE;
+        }
+        memcpy(&x, a + len - 8, 8);
+        memcpy(&y, b + len - 8, 8);
+        return x == y;
+    }
+    if (len >= 4) {
+        memcpy(&i, a, 4);
+        memcpy(&j, b, 4);
+        if (i != j)
             return FALSE;
-    return TRUE;
+        memcpy(&i, a + len - 4, 4);
+        memcpy(&j, b + len - 4, 4);
+        return i == j;
+    }
+    if (len >= 2) {
+        memcpy(&h, a, 2);
+        memcpy(&k, b, 2);
+        return h == k && a[len - 1] == b[len - 1];
+    }
+    return len == 0 || *a == *b;
 }
 
 /* The child of tree node parent named name, or -1. */
@@ -104,10 +169,14 @@ fl_cj_kid(const FlCjWalker *w, gint parent, const char *name, gsize len)
     return -1;
 }
 
-/* A value of node (may be -1: nothing kept) into its slot. */
+/*
+ * A value of node (may be -1: nothing kept) into its slot; the caller may
+ * read up to src_end (at least s + len): a short value is then copied in
+ * two fixed moves rather than a call to memcpy.
+ */
 static inline void
-fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
-            gsize len)
+fl_cj_store_from(FlCjWalker *w, gint node, FlCjType type, const char *s,
+                 gsize len, const char *src_end)
 {
     const Node *n;
     FlCjValue *v;
@@ -130,16 +199,29 @@ fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
         gsize at = a->len;
 
         /* A copy and its NUL, without GString's general insert. */
-        if (at + len + 2 > a->allocated_len)
+        if (at + len + 34 > a->allocated_len)
             g_string_set_size(a, at + len + 1);
         else
             a->len = at + len + 1;
-        memcpy(a->str + at, s, len);
+        if (len <= 32 && src_end - s >= 32
+            && at + 34 <= a->allocated_len) {
+            memcpy(a->str + at, s, 16);
+            memcpy(a->str + at + 16, s + 16, 16);
+        } else {
+            memcpy(a->str + at, s, len);
+        }
         a->str[at + len] = '\0';
         a->str[a->len] = '\0';
         v->off = (guint32)at;
         v->len = (guint32)len;
     }
+}
+
+static inline void
+fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
+            gsize len)
+{
+    fl_cj_store_from(w, node, type, s, len, s + len);
 }
 
 typedef enum {

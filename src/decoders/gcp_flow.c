@@ -147,10 +147,10 @@ line_where(GString *s, guint64 line)
         digits[n++] = (char)('0' + line % 10);
         line /= 10;
     } while (line);
-    g_string_truncate(s, 0);
-    g_string_append_len(s, "line ", 5);
-    while (n)
-        g_string_append_c(s, digits[--n]);
+    g_string_set_size(s, 5 + n);
+    memcpy(s->str, "line ", 5);
+    for (guint i = 0; i < n; i++)
+        s->str[5 + i] = digits[n - 1 - i];
 }
 
 void
@@ -202,13 +202,35 @@ set_str(FlRecord *r, const FlCjEntry *e, FlField f, guint slot)
         fl_cloud_set_str(r, f, fl_cj_str(e, slot), e->v[slot].len);
 }
 
-static const char *
+/* A string value and its length. */
+typedef struct {
+    const char *s;
+    gsize len;
+} Str;
+
+static Str
 str_or(const FlCjEntry *e, guint slot, guint alt)
 {
-    if (has(e, slot))
-        return fl_cj_str(e, slot);
-    return has(e, alt) ? fl_cj_str(e, alt) : "-";
+    Str r = { "-", 1 };
+
+    if (has(e, slot) || has(e, alt)) {
+        guint k = has(e, slot) ? slot : alt;
+
+        r.s = fl_cj_str(e, k);
+        r.len = e->v[k].len;
+    }
+    return r;
 }
+
+static Str
+str_of(const FlCjEntry *e, guint slot)
+{
+    Str r = { fl_cj_str(e, slot), e->v[slot].len };
+
+    return r;
+}
+
+static const Str no_str = { NULL, 0 };
 
 /*
  * Why slot cannot be read as a string field, or NULL.  A string that is
@@ -225,22 +247,29 @@ not_string(const FlCjEntry *e, guint slot)
            : t == FL_CJ_TOO_LONG ? "a string too long" : "not a string";
 }
 
-/* "gcp:A/B/C/D" into s (B and C may be NULL: left out). */
+/* "gcp:A/B/C/D" into s (B and C may be no_str: left out).  Made for
+ * every record: one resize and copies, not appends. */
 static void
-join(GString *s, const char *a, const char *b, const char *c, const char *d)
+join(GString *s, Str a, Str b, Str c, Str d)
 {
-    g_string_append_len(s, "gcp:", 4);
-    g_string_append(s, a);
-    g_string_append_c(s, '/');
-    if (b) {
-        g_string_append(s, b);
-        g_string_append_c(s, '/');
+    const Str parts[4] = { a, b, c, d };
+    gsize n = 4;
+    char *p;
+
+    for (guint i = 0; i < 4; i++)
+        n += parts[i].s ? parts[i].len + (i < 3) : 0;
+    g_string_set_size(s, n);
+    p = s->str;
+    memcpy(p, "gcp:", 4);
+    p += 4;
+    for (guint i = 0; i < 4; i++) {
+        if (parts[i].s == NULL)
+            continue;
+        memcpy(p, parts[i].s, parts[i].len);
+        p += parts[i].len;
+        if (i < 3)
+            *p++ = '/';
     }
-    if (c) {
-        g_string_append(s, c);
-        g_string_append_c(s, '/');
-    }
-    g_string_append(s, d);
 }
 
 /* Names the reporter's interface and VPC; FALSE when nothing does. */
@@ -249,26 +278,26 @@ name_side(FlGcpDecoder *d, const FlCjEntry *e, const Side *s)
 {
     FlRecord *r = d->rec;
 
-    /* Names are made for every record: appends, not printf. */
-    g_string_truncate(d->ifname, 0);
     g_string_truncate(d->vpcname, 0);
     if (has(e, s->vm)) {
         join(d->ifname, str_or(e, s->project, S_RES_PROJECT),
-             str_or(e, s->zone, s->region), NULL, fl_cj_str(e, s->vm));
+             str_or(e, s->zone, s->region), no_str, str_of(e, s->vm));
     } else if (has(e, s->gw_name)) {
         join(d->ifname, str_or(e, s->gw_project, S_RES_PROJECT),
              str_or(e, s->gw_location, S_RES_LOCATION),
-             str_or(e, s->gw_type, s->gw_type), fl_cj_str(e, s->gw_name));
+             str_or(e, s->gw_type, s->gw_type), str_of(e, s->gw_name));
     } else if (has(e, S_RES_SUBNET)) {
+        static const Str subnetworks = { "subnetworks", 11 };
+
         join(d->ifname, str_or(e, S_RES_PROJECT, S_RES_PROJECT),
-             str_or(e, S_RES_LOCATION, S_RES_LOCATION), "subnetworks",
-             fl_cj_str(e, S_RES_SUBNET));
+             str_or(e, S_RES_LOCATION, S_RES_LOCATION), subnetworks,
+             str_of(e, S_RES_SUBNET));
     } else {
         return FALSE;
     }
     if (has(e, s->vpc) || has(e, s->gw_vpc))
-        join(d->vpcname, str_or(e, s->vpc_project, S_RES_PROJECT), NULL,
-             NULL, str_or(e, s->vpc, s->gw_vpc));
+        join(d->vpcname, str_or(e, s->vpc_project, S_RES_PROJECT), no_str,
+             no_str, str_or(e, s->vpc, s->gw_vpc));
     fl_cloud_set_str(r, FL_F_INTERFACE_ID, d->ifname->str, d->ifname->len);
     if (d->vpcname->len)
         fl_cloud_set_str(r, FL_F_VPC_ID, d->vpcname->str, d->vpcname->len);

@@ -433,6 +433,59 @@ test_sniff(void)
     }
 }
 
+/* RFC 3339 times, fixed-layout fast path and general parser alike, against
+ * GLib's own calendar: random fields, some out of range, some offsets. */
+static void
+test_rfc3339(void)
+{
+    g_autoptr(GRand) r = g_rand_new_with_seed(3339);
+    guint ok = 0;
+
+    for (guint i = 0; i < 200000; i++) {
+        int y = g_rand_int_range(r, 1960, 2110);
+        int mo = g_rand_int_range(r, 0, 14), d = g_rand_int_range(r, 0, 33);
+        int h = g_rand_int_range(r, 0, 25), mi = g_rand_int_range(r, 0, 61);
+        int sec = g_rand_int_range(r, 0, 60);
+        guint nfrac = g_rand_int_range(r, 0, 10), ms = 0, k;
+        int off = g_rand_int_range(r, 0, 4) == 0
+                  ? g_rand_int_range(r, -14 * 60, 14 * 60 + 1) : 0;
+        g_autoptr(GString) s = g_string_new(NULL);
+        g_autoptr(GDateTime) dt = g_date_time_new_utc(y, mo, d, h, mi, sec);
+        gboolean want = dt != NULL;
+        gint64 want_ms = 0;
+        guint64 got = 0;
+
+        g_string_printf(s, "%04d-%02d-%02d%c%02d:%02d:%02d", y, mo, d,
+                        i % 7 ? 'T' : 't', h, mi, sec);
+        if (nfrac)
+            g_string_append_c(s, '.');
+        for (k = 0; k < nfrac; k++) {
+            guint digit = (guint)g_rand_int_range(r, 0, 10);
+
+            g_string_append_c(s, (char)('0' + digit));
+            if (k < 3)
+                ms = ms * 10 + digit;
+        }
+        for (k = nfrac; k < 3; k++)
+            ms *= 10;
+        if (off == 0 && i % 3)
+            g_string_append_c(s, i % 5 ? 'Z' : 'z');
+        else
+            g_string_append_printf(s, "%c%02d:%02d", off < 0 ? '-' : '+',
+                                   ABS(off) / 60, ABS(off) % 60);
+        if (want) {
+            want_ms = (g_date_time_to_unix(dt) - off * 60) * 1000 + ms;
+            want = want_ms >= 0;
+        }
+        g_assert_cmpint(fl_cj_rfc3339_ms(s->str, s->len, &got), ==, want);
+        if (want) {
+            g_assert_cmpuint(got, ==, (guint64)want_ms);
+            ok++;
+        }
+    }
+    g_test_message("%u valid times of 200000", ok);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -453,5 +506,6 @@ main(int argc, char **argv)
     g_test_add_func("/cloud/walk/stop", test_stop);
     g_test_add_func("/cloud/oci/events", test_oci);
     g_test_add_func("/cloud/sniff", test_sniff);
+    g_test_add_func("/cloud/rfc3339", test_rfc3339);
     return g_test_run();
 }

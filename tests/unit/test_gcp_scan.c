@@ -141,11 +141,62 @@ test_edited(void)
     g_test_message("%u edited documents decoded both ways", n);
 }
 
+static void
+test_layout(void)
+{
+    /* An entry, then edited copies of it: the scanner has learnt the
+     * first line's layout and compares each copy with it, so every edit
+     * lands somewhere in that comparison (between values or in one). */
+    g_autoptr(GRand) r = g_rand_new_with_seed(2020);
+
+    for (guint round = 0; round < 20000; round++) {
+        guint k = g_rand_int_range(r, 0, G_N_ELEMENTS(entries));
+        g_autoptr(GString) doc = g_string_new(entries[k]);
+        g_autoptr(GString) e = g_string_new(entries[k]);
+        guint edits = g_rand_int_range(r, 1, 3);
+
+        for (guint i = 0; i < edits; i++)
+            mutate(r, e);
+        g_string_append_c(doc, '\n');
+        g_string_append_len(doc, e->str, (gssize)e->len);
+        g_string_append_c(doc, '\n');
+        g_string_append(doc, entries[k]);
+        check((guint8)g_rand_int_range(r, 0, 4), doc);
+    }
+}
+
+static void
+test_many_layouts(void)
+{
+    /* More layouts than the scanner keeps, taking turns (a key renamed
+     * seven ways), so that it stops trying them but for every 64th line;
+     * then the first layout again, which it must read as before; edits
+     * among them. */
+    g_autoptr(GRand) r = g_rand_new_with_seed(64);
+    g_autoptr(GString) doc = g_string_new(NULL);
+
+    for (guint i = 0; i < 400; i++) {
+        g_autoptr(GString) e = g_string_new(entries[0]);
+        char *at = strstr(e->str, "\"timestamp\"");
+
+        if (i < 300)
+            g_string_insert_c(e, at - e->str + 10, (char)('0' + i % 7));
+        if (g_rand_int_range(r, 0, 20) == 0)
+            mutate(r, e);
+        g_string_append_len(doc, e->str, (gssize)e->len);
+        g_string_append_c(doc, '\n');
+    }
+    for (guint8 mode = 0; mode < 4; mode++)
+        check(mode, doc);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/gcp_scan/plain", test_plain);
     g_test_add_func("/gcp_scan/edited", test_edited);
+    g_test_add_func("/gcp_scan/layout", test_layout);
+    g_test_add_func("/gcp_scan/many-layouts", test_many_layouts);
     return g_test_run();
 }
