@@ -265,6 +265,14 @@ tests_fuzz_fuzz_lambda_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="lambda_event", "lambda_event/crashes"'
 tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+# The Runtime API answer parser's fuzz target, replayed over its corpus.
+UNIT_TESTS += tests/fuzz/fuzz_api_http_replay
+tests_fuzz_fuzz_api_http_replay_SOURCES = tests/fuzz/fuzz_api_http.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_api_http_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="api_http", "api_http/found", "api_http/crashes"'
+tests_fuzz_fuzz_api_http_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
 # OCI VCN flow-log events through the program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/oci_flow.py
 
