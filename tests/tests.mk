@@ -253,6 +253,9 @@ INTEGRATION_TESTS += tests/integration/rotate_output.py \
 INTEGRATION_TESTS += tests/integration/lambda_runtime.py
 # The deadline inside one big event, and _X_AMZN_TRACE_ID.
 INTEGRATION_TESTS += tests/integration/lambda_deadline.py
+# S3 events in Lambda: a deadline inside one big object; libcurl missing
+# from the zip (run on the unpacked zip by lambda_zip.sh).
+INTEGRATION_TESTS += tests/integration/lambda_s3_faults.py
 UNIT_TESTS += tests/unit/test_lambda_event
 tests_unit_test_lambda_event_SOURCES = tests/unit/test_lambda_event.c
 tests_unit_test_lambda_event_LDADD = src/libflowlog.a $(FL_LIBS)
