@@ -276,6 +276,10 @@ tests_fuzz_fuzz_api_http_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="api_http", "api_http/found", "api_http/crashes"'
 tests_fuzz_fuzz_api_http_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
+UNIT_TESTS += tests/unit/test_api_reply
+tests_unit_test_api_reply_SOURCES = tests/unit/test_api_reply.c
+tests_unit_test_api_reply_LDADD = src/libflowlog.a $(FL_LIBS)
+
 # OCI VCN flow-log events through the program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/oci_flow.py
 
