@@ -105,8 +105,8 @@ parse_head(const guint8 *head, gsize n, FlApiReply *out, gboolean *v10,
     }
     text = g_strndup((const char *)head, n);
     lines = g_strsplit(text, "\r\n", -1);
-    count = g_strv_length(lines);
-    if (!status_line(lines[0], &out->status, v10, err))
+    count = g_strv_length(lines);       /* 0 for an empty head */
+    if (!status_line(count ? lines[0] : "", &out->status, v10, err))
         return FALSE;
     if (count - 1 > FL_API_HEADERS_MAX) {
         g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "an answer with more "

@@ -207,6 +207,7 @@ test_limits(void)
             FL_ERROR_REMOTE, "Transfer-Encoding");
     fails_s("HTTP/1.1 100 Continue\r\n\r\n", FALSE, 10, FL_ERROR_REMOTE,
             "interim");
+    fails_s("\r\n\r\n", FALSE, 10, FL_ERROR_REMOTE, "not an HTTP answer");
     fails_s("SSH-2.0-OpenSSH_9.2\r\n\r\n", FALSE, 10, FL_ERROR_REMOTE,
             "not an HTTP answer");
     fails("HTTP/1.1 200 OK\r\nX: \0\r\n\r\n", 25, FALSE, 10,
