@@ -253,6 +253,9 @@ INTEGRATION_TESTS += tests/integration/rotate_output.py \
 INTEGRATION_TESTS += tests/integration/lambda_runtime.py
 # The deadline inside one big event, and _X_AMZN_TRACE_ID.
 INTEGRATION_TESTS += tests/integration/lambda_deadline.py
+# S3 events in Lambda: a deadline inside one big object; libcurl missing
+# from the zip (run on the unpacked zip by lambda_zip.sh).
+INTEGRATION_TESTS += tests/integration/lambda_s3_faults.py
 UNIT_TESTS += tests/unit/test_lambda_event
 tests_unit_test_lambda_event_SOURCES = tests/unit/test_lambda_event.c
 tests_unit_test_lambda_event_LDADD = src/libflowlog.a $(FL_LIBS)
@@ -264,6 +267,18 @@ tests_fuzz_fuzz_lambda_event_replay_SOURCES = tests/fuzz/fuzz_lambda_event.c \
 tests_fuzz_fuzz_lambda_event_replay_CPPFLAGS = $(AM_CPPFLAGS) \
 	'-DFUZZ_DIRS="lambda_event", "lambda_event/crashes"'
 tests_fuzz_fuzz_lambda_event_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+# The Runtime API answer parser's fuzz target, replayed over its corpus.
+UNIT_TESTS += tests/fuzz/fuzz_api_http_replay
+tests_fuzz_fuzz_api_http_replay_SOURCES = tests/fuzz/fuzz_api_http.c \
+	tests/fuzz/replay.c
+tests_fuzz_fuzz_api_http_replay_CPPFLAGS = $(AM_CPPFLAGS) \
+	'-DFUZZ_DIRS="api_http", "api_http/found", "api_http/crashes"'
+tests_fuzz_fuzz_api_http_replay_LDADD = src/libflowlog.a $(FL_LIBS)
+
+UNIT_TESTS += tests/unit/test_api_reply
+tests_unit_test_api_reply_SOURCES = tests/unit/test_api_reply.c
+tests_unit_test_api_reply_LDADD = src/libflowlog.a $(FL_LIBS)
 
 # OCI VCN flow-log events through the program, decoded by python3-ipfix.
 INTEGRATION_TESTS += tests/integration/oci_flow.py

@@ -18,7 +18,10 @@
  *
  * If libcurl cannot be loaded (a zip built without it), the failure is
  * logged once and every call fails the way libcurl reports failures:
- * curl_global_init() CURLE_FAILED_INIT, the constructors NULL.
+ * curl_global_init() CURLE_FAILED_INIT, the constructors NULL, and
+ * curl_easy_strerror() "libcurl could not be loaded"; aws/http.c then
+ * fails each request with that reason, so the runtime answers an S3
+ * event with an error and goes on with the next event.
  */
 #include "config.h"
 
@@ -58,20 +61,22 @@ typedef struct {
 } CurlFns;
 
 /*
- * The copy beside the program (lib/ of the Lambda zip) when there is one,
- * by its path: were it missing, a name alone could find the system's
- * libcurl instead and hide the packaging error on the build machine.
- * Else (the build tree's bootstrap) the loader's search.
+ * Beside a program with a lib/ directory (the Lambda zip's layout), only
+ * lib/libcurl.so.4, by its path: were it missing, a name alone could find
+ * the system's libcurl instead and hide the packaging error on the build
+ * machine (and run one that does not match the zip's TLS libraries on
+ * Lambda).  Else (the build tree's bootstrap) the loader's search.
  */
 static void *
 open_libcurl(void)
 {
     g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
     g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
-    g_autofree char *mine = dir ? g_build_filename(dir, "lib", LIBCURL,
-                                                   NULL) : NULL;
+    g_autofree char *lib = dir ? g_build_filename(dir, "lib", NULL) : NULL;
+    g_autofree char *mine = lib ? g_build_filename(lib, LIBCURL, NULL)
+                                : NULL;
 
-    if (mine && g_file_test(mine, G_FILE_TEST_EXISTS))
+    if (lib && g_file_test(lib, G_FILE_TEST_IS_DIR))
         return dlopen(mine, RTLD_NOW | RTLD_LOCAL);
     return dlopen(LIBCURL, RTLD_NOW | RTLD_LOCAL);
 }

@@ -43,6 +43,7 @@ struct FlHttp {
     char *ca_bundle;            /* cfg.ca_bundle points here */
     CURL *easy;
     CURLM *multi;
+    char *unusable;             /* why easy or multi is NULL */
     char errbuf[CURL_ERROR_SIZE];
     /* The transfer in progress. */
     struct curl_slist *slist;
@@ -90,22 +91,29 @@ stopped(const FlHttp *h)
 FlHttp *
 fl_http_new(const FlHttpConfig *cfg)
 {
-    static gsize once = 0;
+    static gsize once = 0;          /* 1 + the CURLcode of the init */
     FlHttp *h = g_new0(FlHttp, 1);
+    CURLcode rc;
 
     /* curl_global_init is not thread-safe before 7.84; do it once. */
-    if (g_once_init_enter(&once)) {
-        g_assert(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
-        g_once_init_leave(&once, 1);
-    }
+    if (g_once_init_enter(&once))
+        g_once_init_leave(&once, 1 + (gsize)curl_global_init(
+                                        CURL_GLOBAL_DEFAULT));
+    rc = (CURLcode)(once - 1);
     h->cfg = *cfg;
     h->ca_bundle = g_strdup(cfg->ca_bundle);
     h->cfg.ca_bundle = h->ca_bundle;
     if (h->cfg.max_attempts == 0)
         h->cfg.max_attempts = 1;
-    h->easy = curl_easy_init();
-    h->multi = curl_multi_init();
-    g_assert(h->easy != NULL && h->multi != NULL);  /* out of memory */
+    /* A failure here (the Lambda bootstrap's libcurl missing from its
+     * zip: aws/curl_lazy.c) fails each request, not the program. */
+    if (rc == CURLE_OK) {
+        h->easy = curl_easy_init();
+        h->multi = curl_multi_init();
+    }
+    if (h->easy == NULL || h->multi == NULL)
+        h->unusable = g_strdup(rc != CURLE_OK ? curl_easy_strerror(rc)
+                               : "libcurl is out of memory");
     h->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        g_free);
     h->body = g_byte_array_new();
@@ -132,6 +140,7 @@ fl_http_free(FlHttp *h)
     g_hash_table_unref(h->headers);
     g_byte_array_unref(h->body);
     g_free(h->ca_bundle);
+    g_free(h->unusable);
     g_free(h);
 }
 
@@ -323,11 +332,19 @@ set_options(FlHttp *h, const FlHttpRequest *req)
     set_method(h, req);
 }
 
-/* Signs and starts one attempt.  FALSE when signing failed. */
+/* Signs and starts one attempt.  FALSE when signing failed or there is
+ * no libcurl to make requests with. */
 static gboolean
 transfer_start(FlHttp *h, const FlHttpRequest *req, Mode mode,
                gsize max_body, GError **err)
 {
+    if (h->unusable != NULL) {
+        g_autofree char *host = url_host(req->url);
+
+        g_set_error(err, FL_ERROR, FL_ERROR_UNSUPPORTED, "%s %s: no HTTP "
+                    "client: %s", req->method, host, h->unusable);
+        return FALSE;
+    }
     transfer_end(h);
     curl_easy_reset(h->easy);   /* keeps the connection cache */
     g_hash_table_remove_all(h->headers);

@@ -89,7 +89,9 @@ typedef struct {
 
 typedef struct FlHttp FlHttp;
 
-/* Cannot fail (libcurl's global init is done once, thread-safely). */
+/* Cannot fail (libcurl's global init is done once, thread-safely); if
+ * libcurl cannot be initialised or loaded (aws/curl_lazy.c), each request
+ * and stream fails with FL_ERROR_UNSUPPORTED saying why. */
 FlHttp *fl_http_new(const FlHttpConfig *cfg);
 void    fl_http_free(FlHttp *h);
 

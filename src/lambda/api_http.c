@@ -14,8 +14,8 @@
 
 #include "error.h"
 #include "lambda/api_http.h"
+#include "lambda/api_reply.h"
 
-#define HEAD_MAX (64 * 1024)        /* status line and headers */
 #define TICK_MS 200                 /* between looks at the stop flag */
 #define CONNECT_ATTEMPTS 3
 #define READ_SIZE (64 * 1024)
@@ -28,10 +28,6 @@ struct FlApiHttp {
     int fd;                         /* -1: not connected */
     GByteArray *in;                 /* read and not yet used */
 };
-
-/* What read_reply() says when the connection ended before any byte of
- * the answer: a kept-alive connection the API had closed. */
-#define CLOSED_EARLY "the connection was closed before the answer"
 
 static gboolean
 stopped(const FlApiHttp *h, GError **err)
@@ -234,215 +230,48 @@ fill(FlApiHttp *h, guint timeout_ms, GError **err)
     }
 }
 
-/* Until h->in holds n bytes; the answer ends too early otherwise. */
-static gboolean
-want(FlApiHttp *h, gsize n, guint timeout_ms, GError **err)
-{
-    while (h->in->len < n) {
-        gssize r = fill(h, timeout_ms, err);
-
-        if (r < 0)
-            return FALSE;
-        if (r == 0) {
-            g_set_error(err, FL_ERROR, FL_ERROR_NETWORK, "%s: the "
-                        "connection was closed in the middle of the answer",
-                        h->where);
-            return FALSE;
-        }
-    }
-    return TRUE;
-}
-
-static void
-take(FlApiHttp *h, GByteArray *body, gsize n)
-{
-    g_byte_array_append(body, h->in->data, (guint)n);
-    g_byte_array_remove_range(h->in, 0, (guint)n);
-}
-
-static gboolean
-too_big(const FlApiHttp *h, gsize n, gsize max, GError **err)
-{
-    if (n <= max)
-        return FALSE;
-    g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: an answer of more than "
-                "%" G_GSIZE_FORMAT " bytes", h->where, max);
-    return TRUE;
-}
-
-/* Offset of the first CRLF at or after from, or -1. */
-static gssize
-crlf(const GByteArray *a, gsize from)
-{
-    for (gsize i = from; i + 1 < a->len; i++)
-        if (a->data[i] == '\r' && a->data[i + 1] == '\n')
-            return (gssize)i;
-    return -1;
-}
-
-static gboolean
-body_chunked(FlApiHttp *h, GByteArray *body, gsize max, guint timeout_ms,
-             GError **err)
-{
-    for (;;) {
-        gssize eol;
-        guint64 size;
-        g_autofree char *line = NULL;
-
-        while ((eol = crlf(h->in, 0)) < 0) {
-            if (h->in->len > 1024) {
-                g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: a chunk "
-                            "size line of more than 1 KiB", h->where);
-                return FALSE;
-            }
-            if (!want(h, h->in->len + 1, timeout_ms, err))
-                return FALSE;
-        }
-        line = g_strndup((const char *)h->in->data, (gsize)eol);
-        g_byte_array_remove_range(h->in, 0, (guint)eol + 2);
-        line[strcspn(line, "; \t")] = '\0';   /* chunk extensions */
-        if (!g_ascii_string_to_unsigned(line, 16, 0, G_MAXUINT32, &size,
-                                        NULL)) {
-            g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: a bad chunk "
-                        "size", h->where);
-            return FALSE;
-        }
-        if (size == 0)
-            break;
-        if (too_big(h, body->len + size, max, err)
-            || !want(h, size + 2, timeout_ms, err))
-            return FALSE;
-        take(h, body, size);
-        g_byte_array_remove_range(h->in, 0, 2);
-    }
-    /* Trailers, up to the empty line. */
-    for (;;) {
-        gssize eol;
-
-        while ((eol = crlf(h->in, 0)) < 0)
-            if (h->in->len > HEAD_MAX
-                || !want(h, h->in->len + 1, timeout_ms, err))
-                return h->in->len > HEAD_MAX
-                       ? (g_set_error(err, FL_ERROR, FL_ERROR_REMOTE,
-                                      "%s: trailers too long", h->where),
-                          FALSE)
-                       : FALSE;
-        g_byte_array_remove_range(h->in, 0, (guint)eol + 2);
-        if (eol == 0)
-            return TRUE;
-    }
-}
-
-/* The status line and headers of head (NUL-terminated, no final CRLF). */
-static gboolean
-parse_head(FlApiHttp *h, char *head, FlApiReply *out, GError **err)
-{
-    char **lines = g_strsplit(head, "\r\n", -1);
-    guint64 status = 0;
-    gboolean ok = FALSE;
-
-    if (g_str_has_prefix(lines[0], "HTTP/1.") && strlen(lines[0]) >= 12
-        && lines[0][8] == ' ') {
-        char code[4];
-
-        memcpy(code, lines[0] + 9, 3);
-        code[3] = '\0';
-        ok = g_ascii_string_to_unsigned(code, 10, 100, 999, &status, NULL);
-    }
-    if (!ok) {
-        g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: not an HTTP "
-                    "answer", h->where);
-        g_strfreev(lines);
-        return FALSE;
-    }
-    out->status = (int)status;
-    out->headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         g_free);
-    for (guint i = 1; lines[i] != NULL; i++) {
-        char *colon = strchr(lines[i], ':');
-
-        if (colon == NULL || colon == lines[i])
-            continue;
-        *colon = '\0';
-        g_hash_table_replace(out->headers, g_ascii_strdown(lines[i], -1),
-                             g_strstrip(g_strdup(colon + 1)));
-    }
-    g_strfreev(lines);
-    return TRUE;
-}
-
 /*
- * One answer.  *early: the connection ended before any byte of it (the
- * caller may send the request again on a new connection).
+ * One answer, parsed by fl_api_reply_parse() each time as much came in
+ * as it asked for.  *early: the connection ended before any byte of it
+ * (the caller may send the request again on a new connection).
  */
 static gboolean
 read_reply(FlApiHttp *h, gsize max, guint timeout_ms, FlApiReply *out,
            gboolean *early, GError **err)
 {
-    g_autoptr(GByteArray) body = g_byte_array_new();
-    const guint8 *end;
-    g_autofree char *head = NULL;
-    const char *te, *cl, *conn;
-    gsize head_len;
+    gboolean closed = FALSE;
 
     *early = FALSE;
-    while ((end = h->in->len >= 4
-                  ? memmem(h->in->data, h->in->len, "\r\n\r\n", 4)
-                  : NULL) == NULL) {
-        gssize r;
+    for (;;) {
+        GError *local = NULL;
+        gboolean reusable = FALSE;
+        gsize used = 0;
 
-        if (h->in->len > HEAD_MAX) {
-            g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: headers of "
-                        "more than %u bytes", h->where, HEAD_MAX);
+        switch (fl_api_reply_parse(h->in->data, h->in->len, closed, max,
+                                   out, &used, &reusable, &local)) {
+        case FL_API_PARSE_DONE:
+            g_byte_array_remove_range(h->in, 0, (guint)used);
+            if (!reusable)
+                conn_close(h);
+            return TRUE;
+        case FL_API_PARSE_ERROR:
+            *early = closed && h->in->len == 0;
+            g_propagate_prefixed_error(err, local, "%s: ", h->where);
             return FALSE;
+        case FL_API_PARSE_MORE:
+            break;
         }
-        if ((r = fill(h, timeout_ms, err)) < 0)
-            return FALSE;
-        if (r == 0) {
-            *early = h->in->len == 0;
-            g_set_error(err, FL_ERROR, FL_ERROR_NETWORK, "%s: %s", h->where,
-                        *early ? CLOSED_EARLY : "the connection was closed "
-                        "in the middle of the answer");
-            return FALSE;
-        }
-    }
-    head_len = (gsize)(end - h->in->data);
-    head = g_strndup((const char *)h->in->data, head_len);
-    g_byte_array_remove_range(h->in, 0, (guint)head_len + 4);
-    if (!parse_head(h, head, out, err))
-        return FALSE;
-    te = fl_api_reply_header(out, "transfer-encoding");
-    cl = fl_api_reply_header(out, "content-length");
-    conn = fl_api_reply_header(out, "connection");
-    if (te && g_ascii_strcasecmp(te, "identity") != 0) {
-        if (!body_chunked(h, body, max, timeout_ms, err))
-            return FALSE;
-    } else if (cl) {
-        guint64 n;
+        while (h->in->len < used) {
+            gssize r = fill(h, timeout_ms, err);
 
-        if (!g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT32, &n, NULL)) {
-            g_set_error(err, FL_ERROR, FL_ERROR_REMOTE, "%s: a bad "
-                        "Content-Length", h->where);
-            return FALSE;
-        }
-        if (too_big(h, n, max, err) || !want(h, n, timeout_ms, err))
-            return FALSE;
-        take(h, body, n);
-    } else {
-        gssize r;
-
-        while ((r = fill(h, timeout_ms, err)) > 0)
-            if (too_big(h, h->in->len, max, err))
+            if (r < 0)
                 return FALSE;
-        if (r < 0)
-            return FALSE;
-        take(h, body, h->in->len);
-        conn_close(h);
+            if (r == 0) {
+                closed = TRUE;
+                break;
+            }
+        }
     }
-    if (conn && g_ascii_strcasecmp(conn, "close") == 0)
-        conn_close(h);
-    out->body = g_byte_array_free_to_bytes(g_steal_pointer(&body));
-    return TRUE;
 }
 
 gboolean

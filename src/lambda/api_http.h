@@ -9,6 +9,9 @@
  * the Lambda zip loads libcurl only when an S3 object is to be read:
  * aws/curl_lazy.c).
  *
+ * What an answer may be, and its limits, is api_reply.h's: the parsing
+ * is there, apart from the socket, so that it can be fuzzed.
+ *
  * A request whose connection turns out closed before any answer byte
  * (the API closed an idle keep-alive connection) is sent again on a new
  * one; a connection that cannot be made is tried up to three times.
@@ -39,7 +42,7 @@ void fl_api_http_free(FlApiHttp *h);
  * timeout_ms bounds each wait for the answer (0: none, for "next", which
  * blocks until an event comes).  FALSE with *err: FL_ERROR_NETWORK (no
  * connection, broken, timed out), FL_ERROR_REMOTE (not HTTP, an answer
- * over max_body), FL_ERROR_STOPPED.  The caller clears *out.
+ * over max_body or another limit of api_reply.h), FL_ERROR_STOPPED.  The caller clears *out.
  */
 gboolean fl_api_http_request(FlApiHttp *h, const char *method,
                              const char *path, const char *const *headers,

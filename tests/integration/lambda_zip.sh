@@ -9,8 +9,9 @@
 # --version works, and a sample converted without options (information
 # model found beside the program) decodes in ipfixDump (with the zip's XML)
 # and python3-ipfix to the records the input holds; and the Runtime API
-# emulator's tests (lambda_runtime.py, lambda_deadline.py) pass on the
-# unpacked bootstrap.
+# emulator's tests (lambda_runtime.py, lambda_deadline.py,
+# lambda_s3_faults.py with its run without libcurl) pass on the unpacked
+# bootstrap.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 . "$(dirname "$0")/common.sh"
 
@@ -181,6 +182,16 @@ if [ "$rc" -eq 77 ]; then
     log "  lambda_deadline.py on the zip skipped: $(tail -1 "$T/dl.out")"
 else
     check_eq "lambda_deadline.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/dl.out" | head -5))" 0 "$rc"
+fi
+# 8. S3 events going wrong (lambda_s3_faults.py): a deadline inside one big
+# object, and a copy of this zip without lib/libcurl.so.4, whose S3 events
+# are error answers while the process lives on.
+FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_s3_faults.py" >"$T/sf.out" 2>&1
+rc=$?
+if [ "$rc" -eq 77 ]; then
+    log "  lambda_s3_faults.py on the zip skipped: $(tail -1 "$T/sf.out")"
+else
+    check_eq "lambda_s3_faults.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/sf.out" | head -5))" 0 "$rc"
 fi
 
 finish
