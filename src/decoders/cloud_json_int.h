@@ -217,11 +217,13 @@ fl_cj_store_from(FlCjWalker *w, gint node, FlCjType type, const char *s,
     }
 }
 
+/* s is NULL for the containers (objects, arrays): no pointer arithmetic
+ * on it, not even + 0, which C leaves undefined. */
 static inline void
 fl_cj_store(FlCjWalker *w, gint node, FlCjType type, const char *s,
             gsize len)
 {
-    fl_cj_store_from(w, node, type, s, len, s + len);
+    fl_cj_store_from(w, node, type, s, len, s == NULL ? NULL : s + len);
 }
 
 typedef enum {
