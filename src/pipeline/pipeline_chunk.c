@@ -81,6 +81,7 @@ void
 pl_chunk_clear_results(Chunk *c)
 {
     c->n_recs = c->n_lines = 0;
+    c->newest_end_ms = 0;
     c->nodata = c->skipdata = c->v4 = c->v6 = 0;
     memset(c->rejects, 0, sizeof c->rejects);
     g_array_set_size(c->errors, 0);
@@ -117,6 +118,7 @@ pl_chunk_free(Chunk *c)
     pl_chunk_reset(c);
     g_free(c->buf);
     g_free(c->recs);
+    g_free(c->opt_ids);
     g_free(c->variants);
     g_array_unref(c->errors);
     g_array_unref(c->new_names);

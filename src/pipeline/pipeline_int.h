@@ -42,6 +42,12 @@
 typedef struct Worker Worker;
 typedef struct Chunk Chunk;
 
+/* The IDs a record's options records are keyed by (pipeline_writer.c's
+ * ensure_options): all the writer needs of a record it did not encode. */
+typedef struct {
+    guint32 ingress_if, egress_if, vrf;
+} PlOptionIds;
+
 /*
  * An object a worker decodes whole (pipeline_whole.c): recognised by its
  * first bytes (at most 64; fewer when the object is shorter), read whole
@@ -111,10 +117,14 @@ struct Chunk {
     gsize start, len, cap;
     gsize map_end;              /* mapped: offset of the end of text */
     guint pq_group;             /* parquet hook: row group + 1; 0: text */
-    /* filled by a worker */
-    FlIpfixRec *recs;
+    /* filled by a worker: the records, or, when workers encode them,
+     * only what the writer still needs of each (its options' IDs); a
+     * 112-byte record per row was most of what a queued sub-chunk held */
+    FlIpfixRec *recs;           /* writer encodes (stream outputs) */
+    PlOptionIds *opt_ids;       /* workers encode (p->encode) */
     guint16 *variants;          /* FL_V_COUNT needs 9 bits */
     guint n_recs, cap_recs;
+    guint64 newest_end_ms;      /* the latest flowEndMilliseconds */
     guint n_lines;
     guint64 nodata, skipdata, v4, v6, rejects[FL_REJECT_COUNT];
     GArray *errors;             /* LineError, at most max_errors */
@@ -175,6 +185,8 @@ struct Worker {
     FlRecord *rec;
     FlMapperThread mt;
     FlEncoder *enc;             /* when p->encode */
+    FlIpfixRec scratch;         /* when p->encode: the record being
+                                   encoded */
     FlCwlDecoder *cwl;          /* envelopes' decoder, made on first use */
     GError *inline_err;         /* threads == 1: the writer failed while
                                    this worker handed it a sub-chunk */

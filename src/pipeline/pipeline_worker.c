@@ -27,6 +27,19 @@ chunk_reject(Pipeline *p, Chunk *c, guint idx, FlReject reason, guint where,
     }
 }
 
+/* Room for one more record in c: its full form, or, when this worker
+ * encodes it, only the IDs the writer needs. */
+static void
+grow_records(Chunk *c, gboolean encoding)
+{
+    c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
+    if (encoding)
+        c->opt_ids = g_renew(PlOptionIds, c->opt_ids, c->cap_recs);
+    else
+        c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
+    c->variants = g_renew(guint16, c->variants, c->cap_recs);
+}
+
 /* w->rec, decoded from line idx of c, mapped into c's records. */
 static inline void
 map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
@@ -34,25 +47,32 @@ map_record(Worker *w, Chunk *c, guint idx, const char *label_id,
 {
     Pipeline *p = w->p;
     const ObjInfo *o = c->obj;
+    FlIpfixRec *out;
     FlReject reason;
     guint col, variant;
     FlMapResult r;
 
-    if (G_UNLIKELY(c->n_recs == c->cap_recs)) {
-        c->cap_recs = c->cap_recs ? c->cap_recs * 2 : 4096;
-        c->recs = g_renew(FlIpfixRec, c->recs, c->cap_recs);
-        c->variants = g_renew(guint16, c->variants, c->cap_recs);
-    }
-    r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec,
-                      &c->recs[c->n_recs], &variant, &reason, &col);
+    if (G_UNLIKELY(c->n_recs == c->cap_recs))
+        grow_records(c, w->enc != NULL);
+    /* Encoded here, a record is needed only until it is encoded. */
+    out = w->enc ? &w->scratch : &c->recs[c->n_recs];
+    r = fl_map_record(&o->plan, &p->cfg->map, &w->mt, w->rec, out,
+                      &variant, &reason, &col);
     switch (r) {
     case FL_MAP_RECORD:
         /* libfixbuf's encoding is the heaviest step of the writer:
          * here it runs in parallel, in the worker. */
-        if (w->enc && c->enc_error == NULL
-            && !fl_encoder_append(w->enc, variant, &c->recs[c->n_recs],
-                                  &c->enc_error))
-            g_prefix_error(&c->enc_error, "encoding: ");
+        if (w->enc) {
+            PlOptionIds *ids = &c->opt_ids[c->n_recs];
+
+            if (c->enc_error == NULL
+                && !fl_encoder_append(w->enc, variant, out, &c->enc_error))
+                g_prefix_error(&c->enc_error, "encoding: ");
+            ids->ingress_if = out->ingressInterface;
+            ids->egress_if = out->egressInterface;
+            ids->vrf = out->ingressVRFID;
+        }
+        c->newest_end_ms = MAX(c->newest_end_ms, out->flowEndMilliseconds);
         c->variants[c->n_recs++] = (guint16)variant;
         if (variant & FL_V_IPV6)
             c->v6++;

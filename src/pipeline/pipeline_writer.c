@@ -126,17 +126,6 @@ pl_writer_tick(Pipeline *p, GError **err)
     return TRUE;
 }
 
-/* The latest flow end of the chunk's records, for the lag metric. */
-static void
-note_newest(FlStats *st, const Chunk *c)
-{
-    guint64 newest = st->newest_flow_end_ms;
-
-    for (guint i = 0; i < c->n_recs; i++)
-        newest = MAX(newest, c->recs[i].flowEndMilliseconds);
-    st->newest_flow_end_ms = newest;
-}
-
 static void
 pace(Pipeline *p)
 {
@@ -150,26 +139,29 @@ pace(Pipeline *p)
 
 /* The options records a data record needs before it goes out. */
 static FlExportResult
-ensure_options(Pipeline *p, guint variant, const FlIpfixRec *r,
+ensure_options(Pipeline *p, guint variant, const PlOptionIds *ids,
                GError **err)
 {
     FlExportResult x;
 
     if (!fl_exporter_options_enabled(p->exp))
         return FL_EXPORT_OK;
-    x = ensure_option(p, FL_ID_INTERFACE, r->ingressInterface, err);
+    x = ensure_option(p, FL_ID_INTERFACE, ids->ingress_if, err);
     if (x == FL_EXPORT_OK && (variant & FL_V_EGRESS))
-        x = ensure_option(p, FL_ID_INTERFACE, r->egressInterface, err);
-    if (x == FL_EXPORT_OK && (variant & FL_V_VRF) && r->ingressVRFID)
-        x = ensure_option(p, FL_ID_VRF, r->ingressVRFID, err);
+        x = ensure_option(p, FL_ID_INTERFACE, ids->egress_if, err);
+    if (x == FL_EXPORT_OK && (variant & FL_V_VRF) && ids->vrf)
+        x = ensure_option(p, FL_ID_VRF, ids->vrf, err);
     return x;
 }
 
 static gboolean
 write_record(Pipeline *p, guint variant, FlIpfixRec *r, GError **err)
 {
+    PlOptionIds ids = { r->ingressInterface, r->egressInterface,
+                        r->ingressVRFID };
+
     for (;;) {
-        FlExportResult x = ensure_options(p, variant, r, err);
+        FlExportResult x = ensure_options(p, variant, &ids, err);
 
         if (x == FL_EXPORT_OK)
             x = fl_exporter_append_data(p->exp, variant, r, err);
@@ -220,7 +212,7 @@ write_messages(Pipeline *p, Chunk *c, GError **err)
         do {
             x = FL_EXPORT_OK;
             for (guint32 i = first; x == FL_EXPORT_OK && i < last; i++) {
-                x = ensure_options(p, c->variants[i], &c->recs[i], err);
+                x = ensure_options(p, c->variants[i], &c->opt_ids[i], err);
                 if (x == FL_EXPORT_OK)
                     x = fl_exporter_ensure_variant(p->exp, c->variants[i],
                                                    err);
@@ -361,7 +353,8 @@ pl_writer_write_chunk(Pipeline *p, Chunk *c, GError **err)
     st->records_ipv4 += c->v4;
     st->records_ipv6 += c->v6;
     st->bytes_in += c->len;
-    note_newest(st, c);
+    st->newest_flow_end_ms = MAX(st->newest_flow_end_ms,
+                                 c->newest_end_ms);
     if (g_error_matches(c->obj_error, FL_ERROR, FL_ERROR_STOPPED))
         fl_log_info("%s", c->obj_error->message);
     else if (c->obj_error) {
