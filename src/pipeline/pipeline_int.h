@@ -33,9 +33,14 @@
 #define TICK_EVERY 4096             /* records between clock checks */
 /* A sub-chunk's records: about a text chunk's lines. */
 #define SUB_EVENTS 8192
-/* Sub-chunks a whole object may have ready before its worker waits for
- * the writer: its records never pile up in memory. */
-#define SUBS_QUEUED 4
+/* Bytes of records a whole object may have ready (queued sub-chunks,
+ * pl_sub_bytes) before its worker waits for the writer: its records never
+ * pile up in memory.  8 MiB holds a DuckDB row group (122,880 rows) as
+ * worker-encoded messages (about 62 bytes a row), so the worker that is a
+ * row group ahead of the writer seldom waits; 4 sub-chunks, the bound
+ * before, kept a worker idle for 7 % of its time.  A sub-chunk is let
+ * through when none is queued. */
+#define SUBS_BYTES (8 * 1024 * 1024)
 /* Input bytes of the whole objects in flight (one is always let through). */
 #define WHOLE_BYTES (256 * 1024 * 1024)
 
@@ -137,6 +142,8 @@ struct Chunk {
      * for the writer (under the pipeline's lock) */
     GBytes *whole;
     GQueue subs;
+    gsize subs_bytes;           /* pl_sub_bytes of those queued */
+    gsize queued_bytes;         /* a sub-chunk: its pl_sub_bytes */
     gboolean part_failed;       /* a part failed: do not commit */
     gint done;
 };
@@ -225,6 +232,8 @@ void     pl_whole_release(Pipeline *p, Chunk *c);
 ObjInfo *pl_part_new(Pipeline *p, const char *name, const char *owner,
                      FlFormat *format, GError **err);
 Chunk   *pl_sub_get(Pipeline *p, ObjInfo *part);
+/* What a filled sub-chunk holds in memory for the writer, in bytes. */
+gsize    pl_sub_bytes(const Chunk *sub);
 /* Hands a full sub-chunk of c on: to c's queue (waiting while it is full),
  * or, inline, straight to the writer.  FALSE with *err when the run is
  * stopping (the writer failed: FL_ERROR_STOPPED "output failed"; the

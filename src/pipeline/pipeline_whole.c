@@ -12,7 +12,7 @@
  * Worker: the type's decode turns the bytes into records, in sub-chunks
  * (pl_sub_get, fill, pl_sub_put) of parts (pl_part_new: one per payload,
  * log stream, document...).  A sub-chunk goes to the chunk's queue as soon
- * as it is full, and the worker waits while SUBS_QUEUED are there: the
+ * as it is full, and the worker waits while SUBS_BYTES are there: the
  * writer, which takes chunks in order, drains the queue of the chunk it
  * waits for, so the records stream out and never pile up (and the oldest
  * chunk always moves, so waiting cannot deadlock).  With threads == 1 the
@@ -212,6 +212,15 @@ pl_sub_get(Pipeline *p, ObjInfo *o)
     return s;
 }
 
+gsize
+pl_sub_bytes(const Chunk *s)
+{
+    gsize per_rec = sizeof *s->variants
+                    + (s->recs ? sizeof *s->recs : sizeof *s->opt_ids);
+
+    return s->msgs->len + (gsize)s->n_recs * per_rec;
+}
+
 gboolean
 pl_sub_put(Worker *w, Chunk *env, Chunk *s, GError **err)
 {
@@ -232,12 +241,15 @@ pl_sub_put(Worker *w, Chunk *env, Chunk *s, GError **err)
         g_async_queue_push(p->sub_free_q, s);
     } else {
         g_mutex_lock(&p->lock);
-        while (env->subs.length >= SUBS_QUEUED
+        s->queued_bytes = pl_sub_bytes(s);
+        while (env->subs.length > 0
+               && env->subs_bytes + s->queued_bytes > SUBS_BYTES
                && !g_atomic_int_get(&p->abort))
             g_cond_wait(&p->cond, &p->lock);
         ok = !g_atomic_int_get(&p->abort);
         if (ok) {
             g_queue_push_tail(&env->subs, s);
+            env->subs_bytes += s->queued_bytes;
             g_cond_broadcast(&p->cond);
         }
         g_mutex_unlock(&p->lock);
