@@ -19,9 +19,10 @@
  * of the row groups before it are out already, as with a damaged gzip.
  *
  * Memory: per worker, the sub-chunks of its row group that wait for the
- * writer (at most SUBS_QUEUED + 1 of SUB_EVENTS rows, about 200 bytes a
- * row: FlIpfixRec, and its encoded message when workers encode) and one
- * page and dictionary per needed column (parquet.h).  A row group waiting
+ * writer (SUBS_BYTES, plus the one being written and the one being
+ * filled: a row is about 62 bytes when workers encode, 114 when the
+ * writer does) and one page and dictionary per needed column
+ * (parquet.h).  A row group waiting
  * for a worker holds nothing but its number.  The mapping itself is page
  * cache: the writer gives back pages of row groups it has written
  * (c->map_end).
