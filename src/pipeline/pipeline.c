@@ -66,7 +66,7 @@ write_subs_and_wait(Pipeline *p, Chunk *c, gboolean *ok, GError **err)
         Chunk *s = g_queue_pop_head(&c->subs);
 
         if (s != NULL) {
-            c->subs_bytes -= s->queued_bytes;
+            p->subs_bytes -= s->queued_bytes;
             g_cond_broadcast(&p->cond);         /* room in the queue */
             g_mutex_unlock(&p->lock);
             if (*ok && !pl_writer_write_chunk(p, s, err)) {

@@ -106,7 +106,7 @@ pl_chunk_reset(Chunk *c)
     g_clear_error(&c->enc_error);
     g_clear_pointer(&c->whole, g_bytes_unref);
     g_assert(g_queue_is_empty(&c->subs));
-    c->subs_bytes = c->queued_bytes = 0;
+    c->queued_bytes = 0;
     c->part_failed = FALSE;
     c->done = 0;
 }

@@ -33,13 +33,14 @@
 #define TICK_EVERY 4096             /* records between clock checks */
 /* A sub-chunk's records: about a text chunk's lines. */
 #define SUB_EVENTS 8192
-/* Bytes of records a whole object may have ready (queued sub-chunks,
- * pl_sub_bytes) before its worker waits for the writer: its records never
- * pile up in memory.  8 MiB holds a DuckDB row group (122,880 rows) as
- * worker-encoded messages (about 62 bytes a row), so the worker that is a
- * row group ahead of the writer seldom waits; 4 sub-chunks, the bound
- * before, kept a worker idle for 7 % of its time.  A sub-chunk is let
- * through when none is queued. */
+/* Bytes of records the whole objects in flight may have ready (queued
+ * sub-chunks, pl_sub_bytes, all objects together) before a worker waits
+ * for the writer: records never pile up in memory.  8 MiB holds a DuckDB
+ * row group (122,880 rows) as worker-encoded messages (about 62 bytes a
+ * row), so the worker that is a row group ahead of the writer seldom
+ * waits; 4 sub-chunks per object, the bound before, kept a worker idle
+ * for 7 % of its time.  A sub-chunk is let through when its object has
+ * none queued, so the object the writer waits for always moves. */
 #define SUBS_BYTES (8 * 1024 * 1024)
 /* Input bytes of the whole objects in flight (one is always let through). */
 #define WHOLE_BYTES (256 * 1024 * 1024)
@@ -142,7 +143,6 @@ struct Chunk {
      * for the writer (under the pipeline's lock) */
     GBytes *whole;
     GQueue subs;
-    gsize subs_bytes;           /* pl_sub_bytes of those queued */
     gsize queued_bytes;         /* a sub-chunk: its pl_sub_bytes */
     gboolean part_failed;       /* a part failed: do not commit */
     gint done;
@@ -157,6 +157,7 @@ typedef struct {
     GAsyncQueue *free_q, *work_q, *order_q;
     GAsyncQueue *sub_free_q;    /* sub-chunks to reuse */
     gsize whole_bytes;          /* of whole objects in flight (lock) */
+    gsize subs_bytes;           /* of the sub-chunks queued (lock) */
     GMutex lock;
     GCond cond;
     gint abort;                 /* writer failed: stop reading */

@@ -243,13 +243,13 @@ pl_sub_put(Worker *w, Chunk *env, Chunk *s, GError **err)
         g_mutex_lock(&p->lock);
         s->queued_bytes = pl_sub_bytes(s);
         while (env->subs.length > 0
-               && env->subs_bytes + s->queued_bytes > SUBS_BYTES
+               && p->subs_bytes + s->queued_bytes > SUBS_BYTES
                && !g_atomic_int_get(&p->abort))
             g_cond_wait(&p->cond, &p->lock);
         ok = !g_atomic_int_get(&p->abort);
         if (ok) {
             g_queue_push_tail(&env->subs, s);
-            env->subs_bytes += s->queued_bytes;
+            p->subs_bytes += s->queued_bytes;
             g_cond_broadcast(&p->cond);
         }
         g_mutex_unlock(&p->lock);
