@@ -63,8 +63,8 @@ struct FlParquetGroup {
     FlValue *vals;
     guint8 *state;              /* DictState, or DV_REJECT + reason */
     /* per row of the batch */
-    guint64 (*present)[2];      /* the record's presence mask... */
-    guint64 batch_present[2];   /* ... and the fields every row has */
+    guint64 (*absent)[2];       /* a row's fields without a value... */
+    guint64 batch_fields[2];    /* ... out of these, the batch's fields */
     guint8 *bad;                /* 1 + the first plan that rejects; 0 */
     char (*text)[24];           /* an integer as text: per plan and row */
 };
@@ -249,8 +249,8 @@ fl_parquet_group_start(FlParquetGroup *g, const FlParquet *pq, guint rg,
         g->text = g_realloc(g->text, cells * sizeof *g->text);
         g->n_alloc = n;
     }
-    if (g->present == NULL) {
-        g->present = g_malloc(FL_PQ_BATCH * sizeof *g->present);
+    if (g->absent == NULL) {
+        g->absent = g_malloc(FL_PQ_BATCH * sizeof *g->absent);
         g->bad = g_malloc(FL_PQ_BATCH);
     }
     for (guint i = 0; i < pq->n_plans; i++) {
@@ -286,7 +286,7 @@ fl_parquet_group_free(FlParquetGroup *g)
     g_free(g->vals);
     g_free(g->state);
     g_free(g->text);
-    g_free(g->present);
+    g_free(g->absent);
     g_free(g->bad);
     g_free(g);
 }
@@ -512,7 +512,6 @@ convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
     guint8 *st = g->state + at;
     guint w = cp->id >> 6;
     guint64 bit = G_GUINT64_CONSTANT(1) << (cp->id & 63);
-    guint8 any = 0;
 
     if (indexed)
         conv_indexed(dict_cache(g, i), g->idx + at, def, n, vals, st);
@@ -524,16 +523,15 @@ convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
         conv_addr(cp, cells, def, n, vals, st);
     else
         conv_any(cp, cells, def, n, g->text + at, vals, st);
-    /* Mostly every row has the field: one bit for the whole batch. */
-    for (guint j = 0; j < n; j++)
-        any |= st[j] ^ DV_VALUE;
-    if (!any) {
-        g->batch_present[w] |= bit;
-        return;
-    }
+    /* Mostly every row has the field: only the rows without it are
+     * touched (a NODATA row is in most batches, so a per-row mask for
+     * the whole batch cost more). */
+    g->batch_fields[w] |= bit;
     for (guint j = 0; j < n; j++) {
-        g->present[j][w] |= st[j] == DV_VALUE ? bit : 0;
-        if (G_UNLIKELY(st[j] >= DV_REJECT) && g->bad[j] == 0)
+        if (G_LIKELY(st[j] == DV_VALUE))
+            continue;
+        g->absent[j][w] |= bit;
+        if (st[j] >= DV_REJECT && g->bad[j] == 0)
             g->bad[j] = (guint8)(i + 1);
     }
 }
@@ -558,8 +556,8 @@ next_batch(FlParquetGroup *g, GError **err)
         }
         n = (guint)MIN((gint64)n, a);
     }
-    memset(g->present, 0, n * sizeof *g->present);
-    g->batch_present[0] = g->batch_present[1] = 0;
+    memset(g->absent, 0, n * sizeof *g->absent);
+    g->batch_fields[0] = g->batch_fields[1] = 0;
     memset(g->bad, 0, n);
     for (guint i = 0; i < pq->n_plans; i++) {
         /* An integer shown as text needs the per-row text: no cache. */
@@ -607,8 +605,8 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
         *field = pq->plans[i].id;
         return FL_PQ_REJECT;
     }
-    rec->present[0] = g->present[j][0] | g->batch_present[0];
-    rec->present[1] = g->present[j][1] | g->batch_present[1];
+    rec->present[0] = g->batch_fields[0] & ~g->absent[j][0];
+    rec->present[1] = g->batch_fields[1] & ~g->absent[j][1];
     rec->n_unknown = 0;
     /* Absent fields are copied too: their presence bit is clear. */
     v = g->vals + j;
