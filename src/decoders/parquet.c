@@ -40,6 +40,7 @@ typedef struct {
     FlValue *values;
     guint8 *state;              /* DictState, or DV_REJECT + reason */
     gsize cap;
+    gboolean all_values;        /* every entry is DV_VALUE, and n > 0 */
 } DictCache;
 
 /*
@@ -59,6 +60,9 @@ struct FlParquetGroup {
     guint8 *defs;               /* n_alloc x FL_PQ_BATCH */
     guint32 *idx;               /* n_alloc x FL_PQ_BATCH */
     DictCache dicts[FL_PQ_MAX_COLUMNS];
+    /* per plan, for this batch: its dictionary's values when the row step
+     * reads them through idx (no copy into vals), else NULL */
+    const FlValue *direct[FL_PQ_MAX_COLUMNS];
     /* the batch as values, n_alloc x FL_PQ_BATCH, plan-major */
     FlValue *vals;
     guint8 *state;              /* DictState, or DV_REJECT + reason */
@@ -371,6 +375,9 @@ dict_cache(FlParquetGroup *g, guint i)
     }
     d->n = n;
     d->generation = gen;
+    d->all_values = n > 0;
+    for (guint32 k = 0; k < n; k++)
+        d->all_values &= d->state[k] == DV_VALUE;
     return d;
 }
 
@@ -513,9 +520,21 @@ convert_column(FlParquetGroup *g, guint i, gboolean indexed, guint n)
     guint w = cp->id >> 6;
     guint64 bit = G_GUINT64_CONSTANT(1) << (cp->id & 63);
 
-    if (indexed)
-        conv_indexed(dict_cache(g, i), g->idx + at, def, n, vals, st);
-    else if (cp->type != FL_PQ_BYTE_ARRAY && cp->kind == FL_KIND_UINT
+    g->direct[i] = NULL;
+    if (indexed) {
+        const DictCache *d = dict_cache(g, i);
+
+        if (d->all_values) {
+            /* The row step reads the entry itself; only nulls to mark. */
+            g->direct[i] = d->values;
+            g->batch_fields[w] |= bit;
+            for (guint j = 0; j < n; j++)
+                if (G_UNLIKELY(!def[j]))
+                    g->absent[j][w] |= bit;
+            return;
+        }
+        conv_indexed(d, g->idx + at, def, n, vals, st);
+    } else if (cp->type != FL_PQ_BYTE_ARRAY && cp->kind == FL_KIND_UINT
              && (cp->int_kind == FL_PQ_INT_SIGNED
                  || cp->int_kind == FL_PQ_INT_UNSIGNED))
         conv_count(cp, cells, def, n, vals, st);
@@ -588,6 +607,7 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
 {
     const FlParquet *pq = g->pq;
     const FlValue *v;
+    const guint32 *ix;
     guint j;
 
     if (g->batch_i == g->batch_n) {
@@ -608,9 +628,12 @@ fl_parquet_group_next(FlParquetGroup *g, FlRecord *rec, FlReject *reason,
     rec->present[0] = g->batch_fields[0] & ~g->absent[j][0];
     rec->present[1] = g->batch_fields[1] & ~g->absent[j][1];
     rec->n_unknown = 0;
-    /* Absent fields are copied too: their presence bit is clear. */
+    /* Absent fields are copied too: their presence bit is clear (a null
+     * row's idx is 0, a valid entry). */
     v = g->vals + j;
-    for (guint i = 0; i < pq->n_plans; i++, v += FL_PQ_BATCH)
-        rec->v[pq->plans[i].id] = *v;
+    ix = g->idx + j;
+    for (guint i = 0; i < pq->n_plans; i++, v += FL_PQ_BATCH,
+         ix += FL_PQ_BATCH)
+        rec->v[pq->plans[i].id] = g->direct[i] ? g->direct[i][*ix] : *v;
     return FL_PQ_ROW;
 }
