@@ -3,7 +3,12 @@
 # x86_64 Debian machine ("make lambda-zip-arm64" runs it from the top of
 # the configured tree).
 #
-# Usage: etc/aws/lambda-zip-arm64.sh [-B BUILDDIR] [-o ZIP]
+# Usage: etc/aws/lambda-zip-arm64.sh [-n | -p] [-B BUILDDIR] [-o ZIP]
+#
+# -n: only step 1; exit status 0 when everything is there
+# (tests/integration/lambda_zip_arm64.sh asks so before it builds).
+# -p: print the Debian packages it needs, one line (tests/run-suite
+# installs them), and exit.
 #
 # 1. Checks for the cross compiler, Debian's arm64 libraries (multiarch,
 #    beside the amd64 ones) and qemu-user-static, and names the packages
@@ -31,21 +36,24 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -euo pipefail
 
 HOST=aarch64-linux-gnu
-ARM64_PACKAGES="gcc-aarch64-linux-gnu libc6-dev:arm64 libfixbuf-dev:arm64
-libglib2.0-dev:arm64 zlib1g-dev:arm64 libcurl4-openssl-dev:arm64
-libjson-glib-dev:arm64 libyajl-dev:arm64 libzstd-dev:arm64
-libssl-dev:arm64 qemu-user-static"
+ARM64_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev:arm64 libfixbuf-dev:arm64
+    libglib2.0-dev:arm64 zlib1g-dev:arm64 libcurl4-openssl-dev:arm64
+    libjson-glib-dev:arm64 libyajl-dev:arm64 libzstd-dev:arm64
+    libssl-dev:arm64 qemu-user-static)
 # What the bootstrap links statically (Makefile.am, LAMBDA_STATIC_LIBS).
 STATIC="libfixbuf.a libyajl_s.a libzstd.a libssl.a libcrypto.a libz.a"
 
 die() { echo "lambda-zip-arm64: $*" >&2; exit 1; }
 
-usage() { sed -n '6p' "$0" | sed 's/^# //' >&2; exit 2; }
+usage() { sed -n "6p" "$0" | sed 's/^# //' >&2; exit 2; }
 
 builddir=build-arm64
 zip_out=flowlog2ipfix-lambda-arm64.zip
-while getopts B:o:h opt; do
+check_only=""
+while getopts npB:o:h opt; do
     case $opt in
+    n) check_only=1 ;;
+    p) echo "${ARM64_PACKAGES[*]}"; exit 0 ;;
     B) builddir=$OPTARG ;;
     o) zip_out=$OPTARG ;;
     *) usage ;;
@@ -53,11 +61,9 @@ while getopts B:o:h opt; do
 done
 shift $((OPTIND - 1))
 [ $# -eq 0 ] || usage
-[ -f Makefile ] && [ -x config.status ] ||
-    die "run from the top of a configured build tree (make lambda-zip-arm64)"
 
 install_hint="Debian: dpkg --add-architecture arm64 && apt-get update &&
-apt-get install $(echo $ARM64_PACKAGES)"
+apt-get install ${ARM64_PACKAGES[*]}"
 missing=""
 for tool in "$HOST-gcc" "$HOST-pkg-config" "$HOST-strip" "$HOST-objdump" \
     qemu-aarch64-static; do
@@ -74,6 +80,10 @@ for a in $STATIC; do
     [ -e "/usr/lib/$HOST/$a" ] || missing+=" /usr/lib/$HOST/$a"
 done
 [ -z "$missing" ] || die "missing:$missing"$'\n'"$install_hint"
+[ -z "$check_only" ] || exit 0
+if [ ! -f Makefile ] || [ ! -x config.status ]; then
+    die "run from the top of a configured build tree (make lambda-zip-arm64)"
+fi
 
 jobs=${JOBS:-$(nproc)}
 mkdir -p "$builddir"

@@ -177,11 +177,12 @@ declare -A pkg_of=() ver_of=()
 if command -v dpkg-query >/dev/null 2>&1 && [ ${#paths[@]} -gt 0 ]; then
     while IFS= read -r line; do
         pkg_of[/${line#*: /}]=${line%%: /*}
-    done < <(dpkg-query -S $(realpath "${paths[@]}") "${paths[@]}" 2>/dev/null)
-    pkgs=$(printf '%s\n' "${pkg_of[@]}" | sort -u)
+    done < <(mapfile -t reals < <(realpath "${paths[@]}")
+        dpkg-query -S "${reals[@]}" "${paths[@]}" 2>/dev/null)
+    mapfile -t pkgs < <(printf '%s\n' "${pkg_of[@]}" | sort -u)
     while IFS=$'\t' read -r p v; do
         ver_of[$p]=$v
-    done < <(dpkg-query -W -f='${binary:Package}\t${Version}\n' $pkgs 2>/dev/null)
+    done < <(dpkg-query -W -f='${binary:Package}\t${Version}\n' "${pkgs[@]}" 2>/dev/null)
 fi
 : >"$stage/MANIFEST"
 for i in "${!names[@]}"; do

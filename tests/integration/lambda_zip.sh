@@ -43,8 +43,9 @@ LDD=(bash "$FL_SRCDIR/etc/aws/lambda-ldd.sh")
 RUN=()
 OBJDUMP=objdump
 if [ "$ARCH" != "$HOST_ARCH" ]; then
-    [ "$ARCH" = arm64 ] && [ "$HOST_ARCH" = x86_64 ] ||
+    if [ "$ARCH" != arm64 ] || [ "$HOST_ARCH" != x86_64 ]; then
         skip "no cross build of the $ARCH zip on $HOST_ARCH"
+    fi
     RUN=(qemu-aarch64-static)
     OBJDUMP=aarch64-linux-gnu-objdump
     # The cross compiler, arm64 libraries and qemu (tests/run-suite
