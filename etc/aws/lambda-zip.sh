@@ -247,6 +247,9 @@ done | sort -u)
 numbered=$(awk '$2 ~ /^GLIBC_[0-9.]+$/ { sub(/^GLIBC_/, "", $2); print $2 }' <<<"$needs" |
     sort -uV)
 highest=$(tail -1 <<<"$numbered")
+# The program needs at least __libc_start_main's: none read means objdump
+# did not understand the files.
+[ -n "$highest" ] || die "bootstrap: no glibc symbol version read ($OBJDUMP -p)"
 # The versions that sort after GLIBC_MAX (compared as strings: as numbers
 # 2.3 would equal 2.30).
 above=" $({ echo "$GLIBC_MAX"; echo "$numbered"; } | sort -uV |
