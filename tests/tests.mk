@@ -221,6 +221,9 @@ tests_fuzz_fuzz_oci_flow_replay_LDADD = src/libflowlog.a $(FL_LIBS)
 
 # The AWS Lambda zip, unpacked: ldd, glibc versions, a conversion.
 INTEGRATION_TESTS += tests/integration/lambda_zip.sh
+# The same checks on the arm64 zip: cross-built (make lambda-zip-arm64,
+# in build-arm64/), run under qemu-aarch64-static.
+INTEGRATION_TESTS += tests/integration/lambda_zip_arm64.sh
 # The AWS SAM templates of etc/aws/ (no CloudFormation linter is available).
 INTEGRATION_TESTS += tests/integration/sam_templates.py
 

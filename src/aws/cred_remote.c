@@ -56,6 +56,17 @@ fl_aws_cred_container_check_url(const char *url, GError **err)
     gboolean ok = FALSE;
     gsize n;
 
+    /*
+     * No handle: the Lambda bootstrap could not load libcurl
+     * (aws/curl_lazy.c, a zip without lib/libcurl.so.4), or a linked
+     * libcurl ran out of memory; either way the URL was never looked at.
+     */
+    if (u == NULL) {
+        g_set_error(err, FL_ERROR, FL_ERROR_UNSUPPORTED,
+                    "'%s' cannot be checked: libcurl is not available (%s)",
+                    shown, curl_easy_strerror(CURLE_FAILED_INIT));
+        goto out;
+    }
     if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {

@@ -28,7 +28,8 @@ char *fl_aws_cred_url_for_log(const char *url);
  * whose literal host is a loopback address (127.0.0.0/8, ::1,
  * "localhost") or the ECS / EKS addresses 169.254.170.2, 169.254.170.23,
  * fd00:ec2::23.  Host names are not resolved.  FALSE with FL_ERROR_CONFIG
- * saying why.
+ * saying why, or FL_ERROR_UNSUPPORTED when libcurl, which parses the URL,
+ * is not available (the Lambda bootstrap could not load it).
  */
 gboolean fl_aws_cred_container_check_url(const char *url, GError **err);
 

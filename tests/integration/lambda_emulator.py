@@ -27,6 +27,7 @@ import http.server
 import json
 import os
 import queue
+import shlex
 import socket
 import socketserver
 import threading
@@ -254,11 +255,14 @@ def runtime_command(env_dir=None):
     bootstrap of an unpacked Lambda zip in FL_LAMBDA_DIR (run from there
     as Lambda does, with LAMBDA_TASK_ROOT set, so that it finds its own
     information model), else the build tree's binary with the in-tree
-    model."""
+    model.  FL_LAMBDA_EXEC, with a zip, is a command that runs its
+    bootstrap (qemu-aarch64-static for the arm64 zip on an x86_64
+    machine: lambda_zip.sh sets it)."""
     d = env_dir if env_dir is not None else os.environ.get("FL_LAMBDA_DIR")
     if d:
         d = os.path.abspath(d)
-        return ([os.path.join(d, "bootstrap")], d,
+        wrapper = shlex.split(os.environ.get("FL_LAMBDA_EXEC", ""))
+        return (wrapper + [os.path.join(d, "bootstrap")], d,
                 {"LAMBDA_TASK_ROOT": d})
     srcdir = os.path.abspath(os.environ.get(
         "FL_SRCDIR", os.path.join(os.path.dirname(__file__), "..", "..")))

@@ -16,7 +16,11 @@ discards.
    lambda_zip.sh runs it): a copy of the zip without lib/libcurl.so.4.
    An S3 event is answered with an error that says libcurl could not be
    loaded; the process lives, a CloudWatch Logs event after it converts,
-   and a second S3 event is answered with the same error.
+   and a second S3 event is answered with the same error.  With
+   container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI, no keys),
+   whose URL libcurl parses, the start-up fails (/init/error) saying that
+   libcurl is not available, not that the URL is bad.
+   lambda_zip_udp.py runs this part again over UDP, for the arm64 zip.
 """
 
 import os
@@ -40,14 +44,24 @@ FIELDS = lambda_runtime.S3_FIELDS
 
 
 class Runtime:
-    def __init__(self, env, api, sink, name, srv, lambda_dir=None):
+    """The runtime; output defaults to the TCP sink's address.  env_set
+    adds to its environment, a value None removes the variable."""
+
+    def __init__(self, env, api, sink, name, srv, lambda_dir=None,
+                 output=None, env_set=None):
         argv, cwd, extra = lambda_emulator.runtime_command(lambda_dir)
         e = s3test.aws_env(extra)
         e.update({"AWS_LAMBDA_RUNTIME_API": api.address,
                   "AWS_LAMBDA_FUNCTION_NAME": "flowlog2ipfix",
-                  "FLOWLOG2IPFIX_OUTPUT": "tcp://127.0.0.1:%d" % sink.port,
+                  "FLOWLOG2IPFIX_OUTPUT": output or
+                  "tcp://127.0.0.1:%d" % sink.port,
                   "FLOWLOG2IPFIX_ENDPOINT_URL": srv.url,
                   "FLOWLOG2IPFIX_LAMBDA_DEADLINE_MARGIN": str(MARGIN_MS)})
+        for k, v in (env_set or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
         self.err_path = env.path(name + ".err")
         with open(self.err_path, "wb") as err:
             self.proc = subprocess.Popen(argv, cwd=cwd, env=e,
@@ -138,15 +152,18 @@ def deadline(env, ck, srv, client, sink):
                   "objects", "objects_failed", "records_out")}))
 
 
-def no_libcurl(env, ck, srv, client, sink, lambda_dir):
+def no_libcurl(env, ck, srv, client, sink, lambda_dir, output=None):
+    """output: where the runtime sends (default the TCP sink)."""
     copy = tempfile.mkdtemp(prefix="nocurl.", dir=env.path("."))
     shutil.rmtree(copy)
     shutil.copytree(lambda_dir, copy, symlinks=True)
     os.unlink(os.path.join(copy, "lib", "libcurl.so.4"))
     ev = s3_event(client, s3test.key_for("plain", 1716595400, tag="nocurl"),
                   s3test.gz(text(20, 7)))
+    no_libcurl_container(env, ck, srv, sink, copy, output)
     api = lambda_emulator.RuntimeApi()
-    rt = Runtime(env, api, sink, "nocurl", srv, lambda_dir=copy)
+    rt = Runtime(env, api, sink, "nocurl", srv, lambda_dir=copy,
+                 output=output)
     try:
         api.wait_next(1, 60)
         for n in (1, 2):
@@ -175,6 +192,36 @@ def no_libcurl(env, ck, srv, client, sink, lambda_dir):
     err = rt.stderr()
     ck.check("Assertion" not in err and "assertion" not in err,
              "without libcurl: no assertion failed")
+
+
+def no_libcurl_container(env, ck, srv, sink, copy, output):
+    """Container credentials without libcurl: libcurl parses their URL,
+    and its absence must be named as such.  Credentials are found at
+    start-up, so this is an init error.  Nothing listens at the URL: it
+    is never fetched."""
+    what = "without libcurl, container credentials"
+    url = "http://127.0.0.1:%d/creds" % fltest.free_port()
+    api = lambda_emulator.RuntimeApi()
+    rt = Runtime(env, api, sink, "nocurl-container", srv, lambda_dir=copy,
+                 output=output,
+                 env_set={"AWS_ACCESS_KEY_ID": None,
+                          "AWS_SECRET_ACCESS_KEY": None,
+                          "AWS_CONTAINER_CREDENTIALS_FULL_URI": url})
+    try:
+        ans = api.wait_init_error(60)
+        msg = ans.json().get("errorMessage", "")
+        fltest.log("%s: %s" % (what, msg))
+        ck.check("libcurl is not available" in msg and
+                 "not a URL" not in msg and url in msg,
+                 "%s: the init error names the URL and says libcurl is not "
+                 "available, not that the URL is bad (%s)" % (what, msg))
+        rc = rt.proc.wait(60)
+        ck.check(rc not in (0, None), "%s: exit status %r, not 0"
+                 % (what, rc))
+        ck.eq(api.next_times, [], what + ": no invocation asked for")
+    finally:
+        rt.stop()
+        api.close()
 
 
 def main(env):

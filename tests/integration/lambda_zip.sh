@@ -12,6 +12,14 @@
 # emulator's tests (lambda_runtime.py, lambda_deadline.py,
 # lambda_s3_faults.py with its run without libcurl) pass on the unpacked
 # bootstrap.
+#
+# FL_LAMBDA_ARCH=arm64 (lambda_zip_arm64.sh) checks the arm64 zip the
+# same way on an x86_64 machine: make lambda-zip-arm64's cross build
+# (etc/aws/lambda-zip-arm64.sh, in the build tree's build-arm64/), "ldd"
+# by etc/aws/lambda-ldd.sh (the arm64 loader under qemu, as the zip
+# script resolves), the cross objdump, and the bootstrap run under
+# qemu-aarch64-static, the emulator's tests too (FL_LAMBDA_EXEC).  Without
+# the cross toolchain it is skipped, saying what to install.
 if [ -z "${BASH_VERSION:-}" ]; then exec /bin/bash "$0" "$@"; fi
 . "$(dirname "$0")/common.sh"
 
@@ -28,9 +36,38 @@ for t in zip unzip ldd readelf objdump; do
 done
 require_tool ipfixDump "libfixbuf-tools"
 
+# The zip's architecture, and how this machine runs and reads its files.
+HOST_ARCH=$(uname -m | sed 's/aarch64/arm64/')
+ARCH=${FL_LAMBDA_ARCH:-$HOST_ARCH}
+LDD=(bash "$FL_SRCDIR/etc/aws/lambda-ldd.sh")
+RUN=()
+OBJDUMP=objdump
+if [ "$ARCH" != "$HOST_ARCH" ]; then
+    if [ "$ARCH" != arm64 ] || [ "$HOST_ARCH" != x86_64 ]; then
+        skip "no cross build of the $ARCH zip on $HOST_ARCH"
+    fi
+    RUN=(qemu-aarch64-static)
+    OBJDUMP=aarch64-linux-gnu-objdump
+    # The cross compiler, arm64 libraries and qemu (tests/run-suite
+    # installs them): their absence is a skip that says what to install.
+    if ! missing=$(bash "$FL_SRCDIR/etc/aws/lambda-zip-arm64.sh" -n 2>&1); then
+        skip "the arm64 cross build is not installed: $(tr '\n' ' ' <<<"$missing")"
+    fi
+fi
+
 if [ -n "${FL_LAMBDA_ZIP:-}" ]; then
     ZIP=$(realpath -m "$FL_LAMBDA_ZIP")
     [ -r "$ZIP" ] || die "FL_LAMBDA_ZIP=$ZIP: no such file"
+elif [ "$ARCH" != "$HOST_ARCH" ]; then
+    # make lambda-zip-arm64's build, in the build tree's build-arm64/
+    # (kept between runs: the next build is incremental).
+    ZIP=$T/flowlog2ipfix-lambda-arm64.zip
+    top=$(cd "$(dirname "$FL_BIN")/.." && pwd)
+    t0=$(date +%s)
+    (cd "$top" && bash "$FL_SRCDIR/etc/aws/lambda-zip-arm64.sh" -o "$ZIP") \
+        >"$T/zip.out" 2>"$T/zip.err" ||
+        die "lambda-zip-arm64.sh failed: $(tail -20 "$T/zip.err")"
+    log "  $(grep '^flowlog2ipfix-lambda-arm64.zip:' "$T/zip.out") (cross build: $(($(date +%s) - t0)) s)"
 else
     BOOT=${FL_LAMBDA_BOOTSTRAP:-$(dirname "$FL_BIN")/../lambda/bootstrap}
     [ -x "$BOOT" ] || die "$BOOT not built (make lambda/bootstrap, or set FL_LAMBDA_BOOTSTRAP)"
@@ -59,8 +96,12 @@ check "lib/ holds libcurl.so.4 (loaded with dlopen)" test -s "$U/lib/libcurl.so.
 while read -r name path; do
     [[ $name =~ $GLIBC_LIBS ]] && continue
     check_eq "libcurl.so.4 needs $name: from lib/" "$U/lib/$name" "$path"
-done < <(env -u LD_PRELOAD LD_LIBRARY_PATH="$U/lib" ldd "$U/lib/libcurl.so.4" |
+done < <(env -u LD_PRELOAD LD_LIBRARY_PATH="$U/lib" "${LDD[@]}" "$U/lib/libcurl.so.4" |
     awk '$2 == "=>" { print $1, $3 }')
+check_eq "bootstrap's architecture (ELF header)" \
+    "$(case $ARCH in arm64) echo AArch64 ;; *) echo X86-64 ;; esac)" \
+    "$(LC_ALL=C readelf -h "$U/bootstrap" | sed -n 's/^ *Machine: *//p' |
+        grep -o -E 'AArch64|X86-64')"
 for g in libc.so.6 libm.so.6 libpthread.so.0 libdl.so.2 libresolv.so.2 \
     ld-linux-x86-64.so.2 ld-linux-aarch64.so.1; do
     check "glibc's $g is not in the zip" test ! -e "$U/lib/$g"
@@ -80,7 +121,7 @@ done
 ldd_outside() {
     local name arrow path rest
     env -u LD_LIBRARY_PATH -u LD_PRELOAD ${1:+LD_LIBRARY_PATH=$1} \
-        ldd "$U/bootstrap" >"$T/ldd.out" 2>&1 || {
+        "${LDD[@]}" "$U/bootstrap" >"$T/ldd.out" 2>&1 || {
         echo "ldd failed: $(cat "$T/ldd.out")"
         return
     }
@@ -110,7 +151,7 @@ check "ldd, host directories in LD_LIBRARY_PATH: all but glibc from the zip ($ou
     test -z "$out"
 
 # 4. glibc symbol versions, read from the undefined symbols themselves.
-objdump -T "$U/bootstrap" "$U"/lib/* 2>/dev/null |
+"$OBJDUMP" -T "$U/bootstrap" "$U"/lib/* 2>/dev/null |
     awk '/\*UND\*/ { for (i = 1; i <= NF; i++) if ($i ~ /^\(?GLIBC_/) {
              v = $i; gsub(/[()]/, "", v); print v } }' | sort -u >"$T/glibc.vers"
 highest=$(grep -E '^GLIBC_[0-9.]+$' "$T/glibc.vers" | sed 's/^GLIBC_//' | sort -V | tail -1)
@@ -125,7 +166,7 @@ check "no GLIBC_PRIVATE or other non-numbered glibc version ($(grep -vE '^GLIBC_
 # LD_LIBRARY_PATH, no FLOWLOG2IPFIX_* settings, no --infomodel-dir.
 bare() {
     (cd "$T/run" && env -i PATH=/usr/bin:/bin TZ=UTC HOME="$T/run" \
-        timeout -k 5 120 "$U/bootstrap" "$@")
+        timeout -k 5 120 ${RUN[@]+"${RUN[@]}"} "$U/bootstrap" "$@")
 }
 check_eq "bootstrap --version" "$("$FL_BIN" --version)" "$(bare --version 2>&1)"
 bare -n - </dev/null 2>"$T/n.err"
@@ -166,32 +207,34 @@ else
     log "  (installed model ${installed:-?} exists or unknown: the check without infomodel/ is not run)"
 fi
 
-# 7. The Runtime API emulator's tests (lambda_runtime.py: every event kind,
-# partial batches, the collector going away), on the unpacked bootstrap:
-# what Lambda runs is the zip, not the build tree.
-FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_runtime.py" >"$T/rt.out" 2>&1
-rc=$?
-if [ "$rc" -eq 77 ]; then
-    log "  lambda_runtime.py on the zip skipped: $(tail -1 "$T/rt.out")"
-else
-    check_eq "lambda_runtime.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/rt.out" | head -5))" 0 "$rc"
+# 7. The Runtime API emulator's tests on the unpacked bootstrap: what
+# Lambda runs is the zip, not the build tree.  (name script.py): runs one.
+emulator_test() {
+    local name=$1 py=$2 rc
+    FL_LAMBDA_DIR=$U FL_LAMBDA_EXEC="${RUN[*]}" "$PY" "$HERE/$py" \
+        >"$T/$name.out" 2>&1
+    rc=$?
+    if [ "$rc" -eq 77 ]; then
+        log "  $py on the zip skipped: $(tail -1 "$T/$name.out")"
+    else
+        check_eq "$py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/$name.out" | head -5))" 0 "$rc"
+    fi
+}
+if [ ${#RUN[@]} -gt 0 ]; then
+    # Under qemu the TCP output cannot start (qemu-user's TCP_INFO is an
+    # int, without tcpi_bytes_acked): lambda_zip_udp.py checks every
+    # event kind, the records field by field, the UDP template refresh,
+    # start-up failures and the runs without libcurl over UDP.
+    emulator_test udp lambda_zip_udp.py
+    finish
 fi
-FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_deadline.py" >"$T/dl.out" 2>&1
-rc=$?
-if [ "$rc" -eq 77 ]; then
-    log "  lambda_deadline.py on the zip skipped: $(tail -1 "$T/dl.out")"
-else
-    check_eq "lambda_deadline.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/dl.out" | head -5))" 0 "$rc"
-fi
+# lambda_runtime.py: every event kind, partial batches, the collector
+# going away; lambda_deadline.py: the deadline inside a big event.
+emulator_test rt lambda_runtime.py
+emulator_test dl lambda_deadline.py
 # 8. S3 events going wrong (lambda_s3_faults.py): a deadline inside one big
 # object, and a copy of this zip without lib/libcurl.so.4, whose S3 events
 # are error answers while the process lives on.
-FL_LAMBDA_DIR=$U "$PY" "$HERE/lambda_s3_faults.py" >"$T/sf.out" 2>&1
-rc=$?
-if [ "$rc" -eq 77 ]; then
-    log "  lambda_s3_faults.py on the zip skipped: $(tail -1 "$T/sf.out")"
-else
-    check_eq "lambda_s3_faults.py on the unpacked zip: exit status ($(grep -E 'not ok|PASS|FAIL' "$T/sf.out" | head -5))" 0 "$rc"
-fi
+emulator_test sf lambda_s3_faults.py
 
 finish

@@ -38,8 +38,13 @@ short tags (!Ref, !Sub, !GetAtt, !If, ...), and checked:
    prefix.
 6. README.md: every ParameterKey the "Deploying to AWS Lambda" commands
    pass is a parameter of the template they deploy.
+7. The arm64 copies README.md makes with sed 's/x86_64/arm64/g' (the
+   same substitution, applied here): each passes 1 and 2 with arm64 and
+   flowlog2ipfix-lambda-arm64.zip, and is otherwise the same template
+   (nothing else in it named x86_64).
 """
 
+import copy
 import os
 import re
 import subprocess
@@ -60,7 +65,8 @@ PSEUDO = {"AWS::AccountId", "AWS::NoValue", "AWS::NotificationARNs",
           "AWS::StackName", "AWS::URLSuffix"}
 SAMPLE_PSEUDO = {"AWS::Partition": "aws", "AWS::AccountId": "111122223333",
                  "AWS::Region": "eu-central-1", "AWS::StackName": "fl"}
-ZIP_NAME = "flowlog2ipfix-lambda-x86_64.zip"
+ZIP_NAME = "flowlog2ipfix-lambda-%s.zip"
+ARM64_SED = "sed 's/x86_64/arm64/g'"
 VPC_POLICY = ("arn:${AWS::Partition}:iam::aws:policy/service-role/"
               "AWSLambdaVPCAccessExecutionRole")
 
@@ -215,16 +221,16 @@ def the_function(c, name, t):
     return fns[0][1]["Properties"]
 
 
-def check_function(c, name, path, t, options):
+def check_function(c, name, path, t, options, arch="x86_64"):
     params = t["Parameters"]
     fp = the_function(c, name, t)
     c.eq(fp.get("Runtime"), "provided.al2023", "%s: runtime" % name)
     c.eq(fp.get("Handler"), "bootstrap", "%s: handler" % name)
-    c.eq(fp.get("Architectures"), ["x86_64"], "%s: architecture" % name)
+    c.eq(fp.get("Architectures"), [arch], "%s: architecture" % name)
     code = os.path.normpath(os.path.join(os.path.dirname(path),
                                          fp.get("CodeUri", "")))
     top = os.path.normpath(os.path.join(os.path.dirname(path), "..", ".."))
-    c.eq(code, os.path.join(top, ZIP_NAME),
+    c.eq(code, os.path.join(top, ZIP_NAME % arch),
          "%s: CodeUri is make lambda-zip's zip at the top of the tree" % name)
     c.eq(fp.get("Role"), getatt("Role", "Arn"), "%s: the role" % name)
     c.eq(t["Resources"]["Role"]["Type"], "AWS::IAM::Role",
@@ -407,6 +413,31 @@ def check_s3(c, path, options):
     return t
 
 
+def without_arch(t):
+    """The template less what names the architecture."""
+    t = copy.deepcopy(t)
+    t.pop("Description", None)
+    for r in t["Resources"].values():
+        if r["Type"] == "AWS::Serverless::Function":
+            r["Properties"].pop("Architectures", None)
+            r["Properties"].pop("CodeUri", None)
+    return t
+
+
+def check_arm64(c, name, path, t, options):
+    """README's sed on the template: the arm64 copy."""
+    with open(path) as f:
+        text = f.read()
+    arm = yaml.load(text.replace("x86_64", "arm64"), Loader=CfnLoader)
+    aname = name.replace(".yaml", "-arm64.yaml")
+    check_structure(c, aname, arm)
+    check_function(c, aname, path, arm, options, arch="arm64")
+    c.check(without_arch(arm) == without_arch(t), "%s: the same template as "
+            "%s but for the architecture and the zip" % (aname, name))
+    c.check("flowlog2ipfix-lambda-arm64.zip" in arm.get("Description", ""),
+            "%s: its description names the arm64 zip" % aname)
+
+
 def check_readme(c, readme, templates):
     """ParameterKey=... of the README's deploy commands exist."""
     with open(readme) as f:
@@ -421,9 +452,13 @@ def check_readme(c, readme, templates):
         tm = re.search(r"--template-file etc/aws/([\w-]+\.yaml)", block)
         if not tm or "--parameter-overrides" not in block:
             continue
-        c.check(tm.group(1) in templates,
-                "README: %s is a template" % tm.group(1))
-        params = templates.get(tm.group(1), {}).get("Parameters", {})
+        # An arm64 copy (check_arm64) has its template's parameters.
+        tname = tm.group(1).replace("-arm64.yaml", ".yaml")
+        if tname != tm.group(1):
+            c.check(ARM64_SED in block, "README: %s is made with %s"
+                    % (tm.group(1), ARM64_SED))
+        c.check(tname in templates, "README: %s is a template" % tname)
+        params = templates.get(tname, {}).get("Parameters", {})
         keys = re.findall(r"\b([A-Z][A-Za-z]+)=", block)
         keys = [k for k in keys if not k.isupper()]
         for k in keys:
@@ -433,8 +468,10 @@ def check_readme(c, readme, templates):
         for p in required:
             c.check(p in keys, "README: the %s command sets %s"
                     % (tm.group(1), p))
-        deployed.add(tm.group(1))
+        deployed.add(tname)
     c.eq(deployed, set(templates), "README: a deploy command per template")
+    c.check(ARM64_SED in sect, "README: the arm64 copies are made with %s"
+            % ARM64_SED)
 
 
 def main():
@@ -463,6 +500,8 @@ def run(env):
         "s3-sqs.yaml":
             check_s3(c, os.path.join(aws, "s3-sqs.yaml"), options),
     }
+    for name, t in templates.items():
+        check_arm64(c, name, os.path.join(aws, name), t, options)
     check_readme(c, os.path.join(env.srcdir, "README.md"), templates)
     return c.finish()
 
