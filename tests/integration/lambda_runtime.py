@@ -663,20 +663,28 @@ def init_errors(env, ck):
              "OutputError", ["127.0.0.1"])):
         api = lambda_emulator.RuntimeApi()
         rt = Runtime(env, api, settings)
-        try:
-            ans = api.wait_init_error(30)
-            doc = ans.json()
+
+        def check(doc):
             ck.eq(doc.get("errorType"), etype, what + ": init errorType")
             ck.check(all(w in doc.get("errorMessage", "") for w in words),
                      "%s: the init errorMessage names the cause (%r)"
                      % (what, doc.get("errorMessage")))
-            rc = rt.proc.wait(20)
-            ck.check(rc not in (0, None), "%s: exit status %r, not 0"
-                     % (what, rc))
-            ck.eq(api.next_times, [], what + ": no invocation asked for")
-        finally:
-            rt.stop()
-            api.close()
+        expect_init_error(ck, api, rt, what, check)
+
+
+def expect_init_error(ck, api, rt, what, check, timeout=30):
+    """The runtime rt answers /init/error (its document to check()),
+    exits with a failure, and never asks for an invocation; then rt and
+    api are stopped."""
+    try:
+        check(api.wait_init_error(timeout).json())
+        rc = rt.proc.wait(timeout)
+        ck.check(rc not in (0, None), "%s: exit status %r, not 0"
+                 % (what, rc))
+        ck.eq(api.next_times, [], what + ": no invocation asked for")
+    finally:
+        rt.stop()
+        api.close()
 
 
 def main(env):

@@ -207,21 +207,15 @@ def no_libcurl_container(env, ck, srv, sink, copy, output):
                  env_set={"AWS_ACCESS_KEY_ID": None,
                           "AWS_SECRET_ACCESS_KEY": None,
                           "AWS_CONTAINER_CREDENTIALS_FULL_URI": url})
-    try:
-        ans = api.wait_init_error(60)
-        msg = ans.json().get("errorMessage", "")
+
+    def check(doc):
+        msg = doc.get("errorMessage", "")
         fltest.log("%s: %s" % (what, msg))
         ck.check("libcurl is not available" in msg and
                  "not a URL" not in msg and url in msg,
                  "%s: the init error names the URL and says libcurl is not "
                  "available, not that the URL is bad (%s)" % (what, msg))
-        rc = rt.proc.wait(60)
-        ck.check(rc not in (0, None), "%s: exit status %r, not 0"
-                 % (what, rc))
-        ck.eq(api.next_times, [], what + ": no invocation asked for")
-    finally:
-        rt.stop()
-        api.close()
+    lambda_runtime.expect_init_error(ck, api, rt, what, check, timeout=60)
 
 
 def main(env):
