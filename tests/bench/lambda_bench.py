@@ -31,11 +31,9 @@ import base64
 import gzip
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,38 +41,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.dont_write_bytecode = True
 import fltest  # noqa: E402
 import lambda_emulator  # noqa: E402
-
-
-class Sink:
-    """A TCP collector that reads and discards."""
-
-    def __init__(self):
-        self.ls = socket.socket()
-        self.ls.bind(("127.0.0.1", 0))
-        self.ls.listen(8)
-        self.port = self.ls.getsockname()[1]
-        self.bytes = 0
-        threading.Thread(target=self.accept, daemon=True).start()
-
-    def accept(self):
-        while True:
-            try:
-                c, _ = self.ls.accept()
-            except OSError:
-                return
-            threading.Thread(target=self.drain, args=(c,),
-                             daemon=True).start()
-
-    def drain(self, c):
-        with c:
-            while True:
-                try:
-                    b = c.recv(1 << 20)
-                except OSError:
-                    return
-                if not b:
-                    return
-                self.bytes += len(b)
+from lambda_deadline import Sink  # noqa: E402  (reads and discards)
 
 
 def cwl_event(lines, mtype="DATA_MESSAGE"):
