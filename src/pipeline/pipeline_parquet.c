@@ -18,12 +18,12 @@
  * groups after it are dropped and the object is not committed.  Records
  * of the row groups before it are out already, as with a damaged gzip.
  *
- * Memory: per worker, the sub-chunks of its row group that wait for the
- * writer (SUBS_BYTES, plus the one being written and the one being
- * filled: a row is about 62 bytes when workers encode, 114 when the
- * writer does) and one page and dictionary per needed column
- * (parquet.h).  A row group waiting
- * for a worker holds nothing but its number.  The mapping itself is page
+ * Memory: the sub-chunks that wait for the writer, SUBS_BYTES for all
+ * workers together (a row is about 62 bytes when workers encode, 114 when
+ * the writer does); per worker, the sub-chunk it fills, the one the
+ * writer writes, and one page and dictionary per needed column
+ * (parquet.h).  A row group waiting for a worker holds nothing but its
+ * number.  The mapping itself is page
  * cache: the writer gives back pages of row groups it has written
  * (c->map_end).
  */

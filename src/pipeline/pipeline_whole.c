@@ -12,7 +12,8 @@
  * Worker: the type's decode turns the bytes into records, in sub-chunks
  * (pl_sub_get, fill, pl_sub_put) of parts (pl_part_new: one per payload,
  * log stream, document...).  A sub-chunk goes to the chunk's queue as soon
- * as it is full, and the worker waits while SUBS_BYTES are there: the
+ * as it is full, and the worker waits while the sub-chunks queued for
+ * all objects hold SUBS_BYTES (unless its object has none there): the
  * writer, which takes chunks in order, drains the queue of the chunk it
  * waits for, so the records stream out and never pile up (and the oldest
  * chunk always moves, so waiting cannot deadlock).  With threads == 1 the
