@@ -6,14 +6,15 @@
  *            mapped (chunks point into the mapping), gzip is inflated
  *            into the chunk, pipes are read; an envelope (CloudWatch
  *            Logs, Kinesis, Firehose) is read whole into one chunk;
- *   workers  decode and map whole chunks into FlIpfixRec arrays (an
- *            envelope's records in sub-chunks, by payload) and, for
- *            file outputs, encode them into IPFIX messages with their own
- *            libfixbuf session (encode.c);
+ *   workers  decode and map whole chunks into records (an envelope's
+ *            records in sub-chunks, by payload) and, when the output
+ *            takes messages (files, stdout, TCP, TLS), encode them into
+ *            IPFIX messages with their own libfixbuf session (encode.c),
+ *            keeping of each record only the IDs the writer needs;
  *   writer   (the calling thread) takes chunks in input order, sends the
  *            options records and templates the records need before their
- *            first use, then writes the messages (file outputs) or
- *            appends the records to the exporter (network outputs).
+ *            first use, then writes the messages or appends the records
+ *            to the exporter (UDP, and small Lambda invocations).
  * Output is byte-for-byte the same for every thread count (but for export
  * times), because IDs are a pure function of names, chunk boundaries
  * depend only on the input, and the writer sees chunks in order.

@@ -126,7 +126,7 @@ struct Chunk {
     /* filled by a worker: the records, or, when workers encode them,
      * only what the writer still needs of each (its options' IDs); a
      * 112-byte record per row was most of what a queued sub-chunk held */
-    FlIpfixRec *recs;           /* writer encodes (stream outputs) */
+    FlIpfixRec *recs;           /* writer encodes (UDP; records_only) */
     PlOptionIds *opt_ids;       /* workers encode (p->encode) */
     guint16 *variants;          /* FL_V_COUNT needs 9 bits */
     guint n_recs, cap_recs;
@@ -137,7 +137,7 @@ struct Chunk {
     GArray *new_names;          /* FlNewName */
     GPtrArray *skip_ifaces;     /* char *, interfaces with SKIPDATA */
     GByteArray *msgs;           /* the records as IPFIX messages, when
-                                   workers encode (file outputs) */
+                                   workers encode (p->encode) */
     GError *enc_error;
     /* a whole object: its bytes, and the sub-chunks its worker made,
      * for the writer (under the pipeline's lock) */
